@@ -1,0 +1,135 @@
+"""CMR Online: the Flask application factory."""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+
+from flask import Flask, g, request, session
+from flask_login import current_user
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from . import config as config_module
+from .extensions import babel, csrf, db, limiter, login_manager, migrate
+
+ROOT = Path(__file__).resolve().parent.parent
+UI_LANGUAGES = ("pl", "en", "de")
+
+
+def create_app(config: Mapping | None = None) -> Flask:
+    app = Flask(__name__, instance_path=str(ROOT / "instance"), instance_relative_config=True)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    settings = config_module.load(app.instance_path, config)
+    app.config.update(settings)
+    app.config.update(
+        SQLALCHEMY_DATABASE_URI=settings["DATABASE_URL"],
+        SQLALCHEMY_ENGINE_OPTIONS=_engine_options(settings["DATABASE_URL"]),
+        BABEL_TRANSLATION_DIRECTORIES=str(ROOT / "locales"),
+        BABEL_DEFAULT_TIMEZONE="UTC",
+        RATELIMIT_STORAGE_URI=settings["REDIS_URL"] or "memory://",
+        RATELIMIT_HEADERS_ENABLED=True,
+        WTF_CSRF_TIME_LIMIT=None,
+        MAX_CONTENT_LENGTH=4 * 1024 * 1024,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        REMEMBER_COOKIE_SAMESITE="Lax",
+    )
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_commands(app)
+    register_request_hooks(app)
+    return app
+
+
+def _engine_options(url: str) -> dict:
+    if url.startswith("sqlite"):
+        # Concurrent writers wait for the lock instead of failing at once.
+        return {"connect_args": {"timeout": 30}}
+    return {"pool_pre_ping": True, "pool_size": 10, "max_overflow": 60}
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, connection_record):
+    if type(dbapi_connection).__module__.startswith("sqlite3"):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.close()
+
+
+def select_locale():
+    if current_user and current_user.is_authenticated and current_user.language in UI_LANGUAGES:
+        return current_user.language
+    if session.get("language") in UI_LANGUAGES:
+        return session["language"]
+    return request.accept_languages.best_match(UI_LANGUAGES) or "en"
+
+
+def select_timezone():
+    if current_user and current_user.is_authenticated:
+        return current_user.company.timezone
+    return None
+
+
+def register_extensions(app: Flask) -> None:
+    from . import tenant  # noqa: F401  (installs the tenant guard)
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message_category = "info"
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
+    limiter.init_app(app)
+
+
+@login_manager.user_loader
+def _load_user(user_id: str):
+    from .models import User
+    from .tenant import set_current_company
+    try:
+        uid, stamp = (int(part) for part in user_id.split(":"))
+    except ValueError:
+        return None
+    user = db.session.get(User, uid)
+    if user is None or user.security_stamp != stamp:
+        return None
+    set_current_company(user.company_id)
+    return user
+
+
+def register_blueprints(app: Flask) -> None:
+    from .api import bp as api_bp
+    from .auth import bp as auth_bp
+    from .public import bp as public_bp
+    from .web import bp as web_bp
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(web_bp)
+    app.register_blueprint(public_bp)
+    app.register_blueprint(api_bp, url_prefix="/api/v1")
+    csrf.exempt(api_bp)  # bearer tokens, no cookies
+
+
+def register_errorhandlers(app: Flask) -> None:
+    from .api import error_response
+    from .web.errors import register as register_web_errors
+    register_web_errors(app, api_prefix="/api/", api_error=error_response)
+
+
+def register_commands(app: Flask) -> None:
+    from .cli import register
+    register(app)
+
+
+def register_request_hooks(app: Flask) -> None:
+    @app.after_request
+    def security_headers(response):
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        return response
+
+    @app.context_processor
+    def inject():
+        return {"ui_languages": UI_LANGUAGES, "current_language": str(select_locale())}

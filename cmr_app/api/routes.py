@@ -1,0 +1,175 @@
+"""API endpoints. Each parses input, calls a service, returns JSON."""
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Response, jsonify, request, url_for
+
+from ..errors import ServiceError, ValidationFailed
+from ..services import account as account_service
+from ..services import addressbook, documents, idempotency
+from . import bp
+from .auth import current
+
+
+def body() -> dict:
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        raise ServiceError("Send a JSON object with Content-Type: application/json.")
+    return data
+
+
+def limit_arg() -> int:
+    raw = request.args.get("limit", "50")
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ValidationFailed({"limit": ["Enter a whole number from 1 to 100."]})
+    if not 1 <= value <= 100:
+        raise ValidationFailed({"limit": ["Enter a whole number from 1 to 100."]})
+    return value
+
+
+def date_arg(name: str) -> date | None:
+    raw = request.args.get(name)
+    if not raw:
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise ValidationFailed({name: ["Enter a date as YYYY-MM-DD."]})
+
+
+# Account and plans
+
+@bp.get("/account")
+def account():
+    return jsonify(account_service.summary(current()))
+
+
+@bp.get("/plans")
+def plans():
+    return jsonify({"items": account_service.public_catalogue()})
+
+
+@bp.put("/account/features/<key>")
+def switch_feature(key: str):
+    data = body()
+    if not isinstance(data.get("enabled"), bool):
+        raise ValidationFailed({"enabled": ["Send true or false."]})
+    account_service.switch_feature(current(), key, data["enabled"])
+    return jsonify(account_service.summary(current()))
+
+
+@bp.put("/account/plan")
+def change_plan():
+    data = body()
+    if not isinstance(data.get("plan"), str):
+        raise ValidationFailed({"plan": ["Send a plan code."]})
+    account_service.change_plan(current(), data["plan"])
+    return jsonify(account_service.summary(current()))
+
+
+# Address book: the same five endpoints for clients, carriers and products
+
+def _register_address_book(name: str, kind) -> None:
+    def list_view():
+        items, cursor = addressbook.list_entries(kind, current().company_id, q=request.args.get("q", ""),
+                                                 cursor=request.args.get("cursor"), limit=limit_arg())
+        return jsonify({"items": [kind.to_dict(i) for i in items], "next_cursor": cursor})
+
+    def create_view():
+        obj = addressbook.create_entry(kind, current(), body())
+        return jsonify(kind.to_dict(obj)), 201, {"Location": url_for(f"api.{name}_get", entry_id=obj.id)}
+
+    def get_view(entry_id):
+        return jsonify(kind.to_dict(addressbook.get_entry(kind, current().company_id, entry_id)))
+
+    def patch_view(entry_id):
+        return jsonify(kind.to_dict(addressbook.update_entry(kind, current(), entry_id, body())))
+
+    def delete_view(entry_id):
+        addressbook.delete_entry(kind, current(), entry_id)
+        return "", 204
+
+    bp.add_url_rule(f"/{name}", f"{name}_list", list_view, methods=["GET"])
+    bp.add_url_rule(f"/{name}", f"{name}_create", create_view, methods=["POST"])
+    bp.add_url_rule(f"/{name}/<entry_id>", f"{name}_get", get_view, methods=["GET"])
+    bp.add_url_rule(f"/{name}/<entry_id>", f"{name}_patch", patch_view, methods=["PATCH"])
+    bp.add_url_rule(f"/{name}/<entry_id>", f"{name}_delete", delete_view, methods=["DELETE"])
+
+
+for _name, _kind in addressbook.KINDS.items():
+    _register_address_book(_name, _kind)
+
+
+# Documents
+
+@bp.get("/documents")
+def documents_list():
+    items, cursor = documents.list_documents(
+        current().company_id, q=request.args.get("q", ""), date_from=date_arg("from"),
+        date_to=date_arg("to"), cursor=request.args.get("cursor"), limit=limit_arg())
+    return jsonify({"items": [documents.to_dict(d) for d in items], "next_cursor": cursor})
+
+
+@bp.post("/documents")
+def documents_create():
+    payload = body()
+    user = current()
+
+    def work():
+        doc = documents.issue_document(user, payload, commit=False)
+        return 201, documents.to_dict(doc)
+
+    key = request.headers.get("Idempotency-Key", "").strip()
+    if key:
+        if len(key) > 200:
+            raise ValidationFailed({"Idempotency-Key": ["At most 200 characters."]})
+        status, data = idempotency.run_once(user, key, payload, work)
+    else:
+        status, data = work()
+        from ..extensions import db
+        db.session.commit()
+    return jsonify(data), status, {"Location": url_for("api.documents_get", doc_id=data["id"])}
+
+
+@bp.get("/documents/<doc_id>")
+def documents_get(doc_id):
+    return jsonify(documents.to_dict(documents.get_document(current().company_id, doc_id)))
+
+
+@bp.patch("/documents/<doc_id>")
+def documents_patch(doc_id):
+    return jsonify(documents.to_dict(documents.update_document(current(), doc_id, body())))
+
+
+@bp.delete("/documents/<doc_id>")
+def documents_delete(doc_id):
+    documents.delete_document(current(), doc_id)
+    return "", 204
+
+
+@bp.post("/documents/<doc_id>/duplicate")
+def documents_duplicate(doc_id):
+    doc = documents.duplicate_document(current(), doc_id)
+    return jsonify(documents.to_dict(doc)), 201, {"Location": url_for("api.documents_get", doc_id=doc.id)}
+
+
+@bp.get("/documents/<doc_id>/pdf")
+def document_pdf(doc_id):
+    doc = documents.get_document(current().company_id, doc_id)
+    languages = [x for x in request.args.get("languages", "").split(",") if x] or None
+    copies = request.args.get("copies")
+    if copies is not None and copies not in ("3", "4"):
+        raise ValidationFailed({"copies": ["Choose 3 or 4 copies."]})
+    pdf = documents.render_pdf(doc, languages=languages, copies=int(copies) if copies else None)
+    filename = "CMR-" + "".join(c if c.isalnum() else "-" for c in doc.number) + ".pdf"
+    return Response(pdf, mimetype="application/pdf",
+                    headers={"Content-Disposition": f'inline; filename="{filename}"'})
+
+
+@bp.get("/openapi.json")
+def openapi():
+    from .openapi import spec
+    return jsonify(spec())

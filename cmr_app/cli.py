@@ -1,0 +1,79 @@
+"""Operator commands (API.md "CLI"); each calls the same services as the web."""
+from __future__ import annotations
+
+import json
+
+import click
+from flask import Flask
+from flask.cli import AppGroup
+from sqlalchemy import select
+
+from .errors import ServiceError
+from .extensions import db
+from .models import User
+
+accounts_cli = AppGroup("accounts", help="Accounts and companies.")
+tokens_cli = AppGroup("tokens", help="API tokens.")
+plans_cli = AppGroup("plans", help="The plan catalogue.")
+
+
+def _fail(exc: ServiceError):
+    detail = "; ".join(f"{k}: {' '.join(v) if isinstance(v, list) else v}" for k, v in exc.details.items())
+    raise click.ClickException(f"{exc.message} {detail}".strip())
+
+
+def _user(email: str) -> User:
+    from .services.accounts import normalize_email
+    user = db.session.scalar(select(User).where(User.email == normalize_email(email)))
+    if user is None:
+        raise click.ClickException(f"no user with e-mail {email}")
+    return user
+
+
+@accounts_cli.command("create")
+@click.option("--email", required=True)
+@click.option("--password", required=True)
+@click.option("--company", required=True)
+@click.option("--plan", "plan_code", default=None)
+@click.option("--admin", is_flag=True, help="Make the user a platform admin.")
+def accounts_create(email, password, company, plan_code, admin):
+    """Registers an account (starts its trial) and prints its ids as JSON."""
+    from .services import accounts
+    try:
+        user = accounts.register(email, password, company, plan_code=plan_code, admin=admin,
+                                 send_activation=False)
+    except ServiceError as exc:
+        _fail(exc)
+    click.echo(json.dumps({"account_id": user.company_id, "user_id": user.id}))
+
+
+@accounts_cli.command("verify-email")
+@click.option("--email", required=True)
+def accounts_verify_email(email):
+    """Marks the address verified."""
+    from .services import accounts
+    accounts.mark_verified(_user(email))
+    click.echo(f"verified {email}")
+
+
+@tokens_cli.command("create")
+@click.option("--email", required=True)
+@click.option("--name", default="CLI")
+def tokens_create(email, name):
+    """Prints a new API token for that user (shown once)."""
+    from .services import tokens
+    _, secret = tokens.create_token(_user(email), name)
+    click.echo(secret)
+
+
+@plans_cli.command("sync")
+def plans_sync():
+    """Loads the default catalogue from plans/; idempotent, keeps admins' edits."""
+    from .services import catalogue
+    created, updated = catalogue.sync_default_catalogue()
+    click.echo(f"plans: {created} created, {updated} updated")
+
+
+def register(app: Flask) -> None:
+    for group in (accounts_cli, tokens_cli, plans_cli):
+        app.cli.add_command(group)

@@ -1,0 +1,41 @@
+"""Configuration: defaults, overridden by CMR_* environment variables, overridden by
+the mapping given to create_app (API.md)."""
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from pathlib import Path
+
+KEYS = ("DATABASE_URL", "REDIS_URL", "MAIL_URL", "SECRET_KEY", "BASE_URL", "DEFAULT_TIMEZONE")
+
+
+def load(instance_path: str, overrides: Mapping | None) -> dict:
+    config: dict = {
+        "DATABASE_URL": f"sqlite:///{Path(instance_path) / 'cmr.sqlite'}",
+        "REDIS_URL": None,
+        "MAIL_URL": "console://",
+        "SECRET_KEY": None,
+        "BASE_URL": "http://127.0.0.1:5000",
+        "DEFAULT_TIMEZONE": "Europe/Warsaw",
+        "MAIL_FROM": "CMR Online <no-reply@cmr.local>",
+        "TESTING": False,
+    }
+    for key in KEYS + ("MAIL_FROM",):
+        value = os.environ.get("CMR_" + key)
+        if value is not None:
+            config[key] = value or None
+    config.update(overrides or {})
+    if not config["SECRET_KEY"]:
+        config["SECRET_KEY"] = _instance_secret(instance_path)
+    config["BASE_URL"] = (config["BASE_URL"] or "").rstrip("/")
+    return config
+
+
+def _instance_secret(instance_path: str) -> str:
+    """A development secret kept in the instance folder so sessions survive restarts."""
+    path = Path(instance_path) / "secret_key"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(48))
+    return path.read_text().strip()

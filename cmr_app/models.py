@@ -1,0 +1,239 @@
+"""SQLAlchemy 2 models. The schema is made only by Alembic migrations (migrations/)."""
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+from decimal import Decimal
+
+from flask_login import UserMixin
+from sqlalchemy import (JSON, Boolean, Date, DateTime, ForeignKey, Index, Integer,
+                        LargeBinary, Numeric, String, Text, TypeDecorator, UniqueConstraint)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from . import clock
+from .extensions import db
+
+JSONType = JSON().with_variant(JSONB(), "postgresql")
+
+
+class UTCDateTime(TypeDecorator):
+    """Aware UTC in and out on every database (SQLite keeps no offset)."""
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        value = value.astimezone(timezone.utc)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+
+
+class TenantMixin:
+    """Rows owned by one company. Inside a request every ORM query on these models is
+    filtered by the current company (see tenant.py), so a view cannot forget it."""
+    company_id: Mapped[int] = mapped_column(ForeignKey("companies.id", ondelete="CASCADE"), index=True)
+
+
+class Company(db.Model):
+    __tablename__ = "companies"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    first_name: Mapped[str] = mapped_column(String(100), default="")
+    last_name: Mapped[str] = mapped_column(String(100), default="")
+    tax_id: Mapped[str] = mapped_column(String(32), default="")
+    address: Mapped[str] = mapped_column(String(300), default="")
+    postal_code: Mapped[str] = mapped_column(String(20), default="")
+    city: Mapped[str] = mapped_column(String(100), default="")
+    country: Mapped[str] = mapped_column(String(2), default="PL")
+    timezone: Mapped[str] = mapped_column(String(64), default="Europe/Warsaw")
+    plan_code: Mapped[str] = mapped_column(String(32), default="free")
+    registered_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    logo: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    logo_mime: Mapped[str] = mapped_column(String(40), default="")
+    numbering_pattern: Mapped[str] = mapped_column(String(80), default="{seq}/{MM}/{YYYY}")
+    numbering_start: Mapped[int] = mapped_column(Integer, default=1)
+    default_languages: Mapped[str] = mapped_column(String(20), default="pl,en,de")
+    print_offset_x_mm: Mapped[Decimal] = mapped_column(Numeric(5, 1), default=Decimal("0"))
+    print_offset_y_mm: Mapped[Decimal] = mapped_column(Numeric(5, 1), default=Decimal("0"))
+    support_access: Mapped[bool] = mapped_column(Boolean, default=False)
+    enabled_features: Mapped[list] = mapped_column(JSONType, default=list)
+
+    users: Mapped[list[User]] = relationship(back_populates="company", cascade="all, delete-orphan",
+                                             passive_deletes=True)
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    company_id: Mapped[int] = mapped_column(ForeignKey("companies.id", ondelete="CASCADE"), index=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(10), default="owner")  # owner | editor | viewer
+    is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
+    language: Mapped[str] = mapped_column(String(5), default="")
+    email_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    # Bumped on password change: invalidates reset links and other sessions.
+    security_stamp: Mapped[int] = mapped_column(Integer, default=0)
+
+    company: Mapped[Company] = relationship(back_populates="users")
+
+    def get_id(self):
+        return f"{self.id}:{self.security_stamp}"
+
+
+class Invitation(TenantMixin, db.Model):
+    __tablename__ = "invitations"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254))
+    role: Mapped[str] = mapped_column(String(10))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    invited_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class ApiToken(TenantMixin, db.Model):
+    __tablename__ = "api_tokens"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(100), default="")
+    prefix: Mapped[str] = mapped_column(String(12))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+    user: Mapped[User] = relationship()
+
+
+class PartyColumns:
+    name: Mapped[str] = mapped_column(String(200))
+    address: Mapped[str] = mapped_column(String(300), default="")
+    postal_code: Mapped[str] = mapped_column(String(20), default="")
+    city: Mapped[str] = mapped_column(String(100), default="")
+    country: Mapped[str] = mapped_column(String(2), default="")
+    tax_id: Mapped[str] = mapped_column(String(32), default="")
+    email: Mapped[str] = mapped_column(String(254), default="")
+    phone: Mapped[str] = mapped_column(String(40), default="")
+    search_text: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+
+
+class Client(TenantMixin, PartyColumns, db.Model):
+    __tablename__ = "clients"
+    id: Mapped[int] = mapped_column(primary_key=True)
+
+
+class Carrier(TenantMixin, PartyColumns, db.Model):
+    __tablename__ = "carriers"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    vehicle_registration: Mapped[str] = mapped_column(String(100), default="")
+
+
+class Product(TenantMixin, db.Model):
+    __tablename__ = "products"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    marks: Mapped[str] = mapped_column(String(200), default="")
+    packages: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    packing: Mapped[str] = mapped_column(String(100), default="")
+    nature: Mapped[str] = mapped_column(String(300), default="")
+    statistical_number: Mapped[str] = mapped_column(String(20), default="")
+    gross_weight_kg: Mapped[Decimal | None] = mapped_column(Numeric(12, 3), nullable=True)
+    volume_m3: Mapped[Decimal | None] = mapped_column(Numeric(12, 3), nullable=True)
+    adr_class: Mapped[str] = mapped_column(String(10), default="")
+    adr_un_number: Mapped[str] = mapped_column(String(10), default="")
+    adr_packing_group: Mapped[str] = mapped_column(String(5), default="")
+    search_text: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+
+
+class Document(TenantMixin, db.Model):
+    __tablename__ = "documents"
+    __table_args__ = (UniqueConstraint("company_id", "number"),
+                      Index("ix_documents_company_id_id", "company_id", "id"))
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(80))
+    status: Mapped[str] = mapped_column(String(20), default="issued")
+    data: Mapped[dict] = mapped_column(JSONType)
+    public_token: Mapped[str] = mapped_column(String(64), unique=True)
+    fingerprint: Mapped[str] = mapped_column(String(12))
+    issued_on: Mapped[date] = mapped_column(Date, index=True)
+    search_text: Mapped[str] = mapped_column(Text, default="")
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+
+    revisions: Mapped[list[DocumentRevision]] = relationship(
+        back_populates="document", cascade="all, delete-orphan", passive_deletes=True,
+        order_by="DocumentRevision.id")
+
+
+class DocumentRevision(db.Model):
+    """One row per save: the driver's page shows the times, the fingerprint proves the content."""
+    __tablename__ = "document_revisions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), index=True)
+    saved_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    fingerprint: Mapped[str] = mapped_column(String(12))
+
+    document: Mapped[Document] = relationship(back_populates="revisions")
+
+
+class DocumentTemplate(TenantMixin, db.Model):
+    __tablename__ = "document_templates"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    data: Mapped[dict] = mapped_column(JSONType)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+
+
+class NumberSeries(db.Model):
+    """The last number given in one company's series scope (a month, a year or 'all').
+    Advanced with one guarded UPDATE inside the document's transaction: gapless."""
+    __tablename__ = "number_series"
+    company_id: Mapped[int] = mapped_column(ForeignKey("companies.id", ondelete="CASCADE"), primary_key=True)
+    scope: Mapped[str] = mapped_column(String(20), primary_key=True)
+    last_value: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class QuotaUsage(db.Model):
+    """Documents created per company and local calendar month; never decremented."""
+    __tablename__ = "quota_usage"
+    company_id: Mapped[int] = mapped_column(ForeignKey("companies.id", ondelete="CASCADE"), primary_key=True)
+    period: Mapped[str] = mapped_column(String(7), primary_key=True)
+    used: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class IdempotencyRecord(db.Model):
+    __tablename__ = "idempotency_records"
+    __table_args__ = (UniqueConstraint("user_id", "key"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(200))
+    request_hash: Mapped[str] = mapped_column(String(64))
+    status_code: Mapped[int] = mapped_column(Integer)
+    response: Mapped[dict] = mapped_column(JSONType)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+
+
+class Plan(db.Model):
+    """The catalogue as rows: loaded from plans/catalogue.json, edited by admins."""
+    __tablename__ = "plans"
+    code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    names: Mapped[dict] = mapped_column(JSONType)
+    price_per_year: Mapped[Decimal] = mapped_column(Numeric(10, 2))
+    documents_per_month: Mapped[int] = mapped_column(Integer)
+    users: Mapped[int] = mapped_column(Integer)
+    archive_months: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    features: Mapped[list] = mapped_column(JSONType)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    edited_by_admin: Mapped[bool] = mapped_column(Boolean, default=False)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)

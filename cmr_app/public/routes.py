@@ -1,0 +1,44 @@
+from __future__ import annotations
+
+from flask import Response, abort, render_template, request
+from sqlalchemy import select
+
+from ..extensions import db, limiter
+from ..models import Document
+from ..services import documents
+from . import bp
+
+PAGE_LIMIT = "60/minute"
+
+
+def _document(token: str) -> Document:
+    # The token is the only key: it carries 256 bits of randomness, so it cannot be guessed.
+    doc = db.session.scalar(select(Document).where(Document.public_token == token)
+                            .execution_options(all_tenants=True))
+    if doc is None:
+        abort(404)
+    return doc
+
+
+@bp.get("/d/<token>")
+@limiter.limit(PAGE_LIMIT)
+def driver_page(token: str):
+    if token.endswith(".pdf"):
+        return driver_pdf(token[:-4])
+    import renderers
+    doc = _document(token)
+    return render_template("public/driver.html", doc=doc, data=doc.data,
+                           label_languages=renderers.LANGUAGES)
+
+
+@limiter.limit(PAGE_LIMIT)
+def driver_pdf(token: str):
+    doc = _document(token)
+    import renderers
+    languages = [x for x in request.args.get("languages", "").split(",") if x] or None
+    if languages and (len(languages) > 3 or any(x not in renderers.LANGUAGES for x in languages)):
+        abort(400, "Choose one to three label languages.")
+    pdf = documents.render_pdf(doc, languages=languages)
+    return Response(pdf, mimetype="application/pdf",
+                    headers={"Content-Disposition": f'inline; filename="CMR-{doc.id}.pdf"',
+                             "Cache-Control": "private, max-age=60"})

@@ -1,0 +1,237 @@
+"""Input shapes of the address book and documents (API.md "Objects"), validated with
+pydantic. The HTML forms and the JSON API both go through `parse`, so a rule about a
+field lives here once."""
+from __future__ import annotations
+
+from datetime import date as Date
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+from babel import Locale
+from flask_babel import gettext as _
+from pydantic import (AfterValidator, BaseModel, ConfigDict, Field, StringConstraints,
+                      ValidationError, field_validator, model_validator)
+
+from .errors import ValidationFailed
+from .taxid import check_tax_id
+
+COUNTRIES = sorted(code for code in Locale("en").territories
+                   if len(code) == 2 and code.isalpha() and code not in {"EU", "EZ", "UN", "ZZ", "QO", "XA", "XB"})
+LANGUAGES = ("pl", "en", "de", "fr", "es", "it", "nl", "cs", "sk", "lt", "lv", "et", "ro", "hu",
+             "bg", "ru", "uk", "tr")
+STATUSES = ("issued", "in_transit", "delivered", "cancelled")
+PAYMENT_INSTRUCTIONS = ("", "carriage_paid", "carriage_forward")
+
+
+def _country(value: str) -> str:
+    value = (value or "").strip().upper()
+    if value and value not in COUNTRIES:
+        raise ValueError("country")
+    return value
+
+
+Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=300)]
+LongText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=4000)]
+Country = Annotated[str, StringConstraints(strip_whitespace=True), AfterValidator(_country)]
+Amount = Annotated[Decimal, Field(ge=0, max_digits=14, decimal_places=3)]
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
+
+
+class Party(Model):
+    name: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] = ""
+    address: Text = ""
+    postal_code: Annotated[str, StringConstraints(strip_whitespace=True, max_length=20)] = ""
+    city: Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)] = ""
+    country: Country = ""
+    tax_id: Annotated[str, StringConstraints(strip_whitespace=True, max_length=32)] = ""
+    email: Annotated[str, StringConstraints(strip_whitespace=True, max_length=254)] = ""
+    phone: Annotated[str, StringConstraints(strip_whitespace=True, max_length=40)] = ""
+
+    @field_validator("email")
+    @classmethod
+    def _email(cls, value: str) -> str:
+        if value and ("@" not in value or " " in value or value.startswith("@") or value.endswith("@")):
+            raise ValueError("email")
+        return value
+
+    @model_validator(mode="after")
+    def _tax_id(self):
+        if self.tax_id:
+            normalized, problem = check_tax_id(self.country, self.tax_id)
+            if problem:
+                raise ValueError("tax_id:" + problem)
+            self.tax_id = normalized
+        return self
+
+
+class AddressBookParty(Party):
+    """A client or carrier kept in the address book must at least have a name."""
+    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+
+
+class ClientIn(AddressBookParty):
+    pass
+
+
+class CarrierIn(AddressBookParty):
+    vehicle_registration: Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)] = ""
+
+
+class DocumentCarrier(Party):
+    vehicle_registration: Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)] = ""
+
+
+class Adr(Model):
+    model_config = ConfigDict(populate_by_name=True, extra="ignore", str_strip_whitespace=True)
+    class_: Annotated[str, StringConstraints(strip_whitespace=True, max_length=10)] = Field("", alias="class")
+    un_number: Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^(\d{4})?$")] = ""
+    packing_group: Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^(I|II|III)?$")] = ""
+
+    def is_empty(self) -> bool:
+        return not (self.class_ or self.un_number or self.packing_group)
+
+
+class GoodsLine(Model):
+    marks: Text = ""
+    packages: Annotated[int, Field(ge=0, le=10_000_000)] | None = None
+    packing: Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)] = ""
+    nature: Text = ""
+    statistical_number: Annotated[str, StringConstraints(strip_whitespace=True, max_length=20)] = ""
+    gross_weight_kg: Amount | None = None
+    volume_m3: Amount | None = None
+    adr: Adr | None = None
+
+    @model_validator(mode="after")
+    def _drop_empty_adr(self):
+        if self.adr is not None and self.adr.is_empty():
+            self.adr = None
+        return self
+
+
+class ProductIn(GoodsLine):
+    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+
+
+class Place(Model):
+    city: Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)] = ""
+    country: Country = ""
+    address: Text = ""
+
+
+class PlaceAndDate(Model):
+    city: Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)] = ""
+    country: Country = ""
+    date: Date | None = None
+
+
+class Established(Model):
+    place: Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)] = ""
+    date: Date | None = None
+
+
+class CashOnDelivery(Model):
+    amount: Amount | None = None
+    currency: Annotated[str, StringConstraints(strip_whitespace=True, to_upper=True, pattern=r"^([A-Z]{3})?$")] = ""
+
+
+class Charge(Model):
+    label: Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)] = ""
+    sender: Annotated[Decimal, Field(max_digits=14, decimal_places=2)] | None = None
+    currency: Annotated[str, StringConstraints(strip_whitespace=True, to_upper=True, pattern=r"^([A-Z]{3})?$")] = ""
+    consignee: Annotated[Decimal, Field(max_digits=14, decimal_places=2)] | None = None
+
+
+class DocumentIn(Model):
+    sender: Party = Field(default_factory=Party)
+    consignee: Party = Field(default_factory=Party)
+    sender_client_id: int | None = None
+    consignee_client_id: int | None = None
+    carrier_id: int | None = None
+    place_of_delivery: Place = Field(default_factory=Place)
+    taking_over: PlaceAndDate = Field(default_factory=PlaceAndDate)
+    documents_attached: LongText = ""
+    goods: Annotated[list[GoodsLine], Field(max_length=500)] = Field(default_factory=list)
+    sender_instructions: LongText = ""
+    payment_instructions: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] = ""
+    cash_on_delivery: CashOnDelivery = Field(default_factory=CashOnDelivery)
+    carrier: DocumentCarrier = Field(default_factory=DocumentCarrier)
+    successive_carriers: LongText = ""
+    carrier_reservations: LongText = ""
+    special_agreements: LongText = ""
+    charges: Annotated[list[Charge], Field(max_length=20)] = Field(default_factory=list)
+    established: Established = Field(default_factory=Established)
+    languages: Annotated[list[str], Field(min_length=1, max_length=3)] = Field(default_factory=lambda: ["pl", "en", "de"])
+    copies: Literal[3, 4] = 4
+    status: Literal["issued", "in_transit", "delivered", "cancelled"] = "issued"
+
+    @field_validator("languages")
+    @classmethod
+    def _languages(cls, value: list[str]) -> list[str]:
+        value = [v.strip().lower() for v in value if v and v.strip()]
+        if not value or any(v not in LANGUAGES for v in value) or len(set(value)) != len(value):
+            raise ValueError("languages")
+        return value
+
+
+MESSAGES = {
+    "missing": lambda e: _("This field is required."),
+    "string_too_short": lambda e: _("This field is required."),
+    "string_too_long": lambda e: _("At most %(n)s characters.", n=e["ctx"]["max_length"]),
+    "string_pattern_mismatch": lambda e: _("Not in the expected format."),
+    "int_parsing": lambda e: _("Enter a whole number."),
+    "int_from_float": lambda e: _("Enter a whole number."),
+    "decimal_parsing": lambda e: _("Enter a number, e.g. 1250.5."),
+    "decimal_max_places": lambda e: _("At most %(n)s decimal places.", n=e["ctx"]["decimal_places"]),
+    "decimal_max_digits": lambda e: _("This number is too large."),
+    "greater_than_equal": lambda e: _("Must not be negative."),
+    "less_than_equal": lambda e: _("This number is too large."),
+    "date_from_datetime_parsing": lambda e: _("Enter a date as YYYY-MM-DD."),
+    "date_parsing": lambda e: _("Enter a date as YYYY-MM-DD."),
+    "literal_error": lambda e: _("Choose one of the offered values."),
+    "too_long": lambda e: _("Too many entries."),
+    "too_short": lambda e: _("Choose at least one."),
+    "list_type": lambda e: _("Expected a list."),
+    "model_type": lambda e: _("Expected an object."),
+    "dict_type": lambda e: _("Expected an object."),
+}
+VALUE_MESSAGES = {
+    "country": lambda: _("Use a two-letter ISO country code, e.g. PL."),
+    "email": lambda: _("Enter a valid e-mail address."),
+    "languages": lambda: _("Choose one to three different label languages."),
+}
+
+
+def _message(error: dict) -> tuple[str, str]:
+    loc = [str(part) for part in error["loc"]]
+    if error["type"] == "value_error":
+        reason = str(error["ctx"].get("error", ""))
+        if reason.startswith("tax_id:"):
+            return ".".join(loc + ["tax_id"]), reason.split(":", 1)[1]
+        message = VALUE_MESSAGES.get(reason)
+        return ".".join(loc), message() if message else reason
+    message = MESSAGES.get(error["type"])
+    return ".".join(loc), message(error) if message else _("This value is not valid.")
+
+
+def parse(schema: type[Model], data: Any, *, partial_base: dict | None = None) -> Model:
+    """Validate `data` (merged over `partial_base` for edits) or raise ValidationFailed
+    with field → messages, keyed by dotted path ("goods.1.gross_weight_kg")."""
+    if not isinstance(data, dict):
+        raise ValidationFailed({"": [_("Expected a JSON object.")]})
+    if partial_base is not None:
+        data = {**partial_base, **data}
+    try:
+        return schema.model_validate(data)
+    except ValidationError as exc:
+        errors: dict[str, list[str]] = {}
+        for error in exc.errors():
+            field, message = _message(error)
+            errors.setdefault(field, []).append(message)
+        raise ValidationFailed(errors) from None
+
+
+def dump(model: Model) -> dict:
+    return model.model_dump(mode="json", by_alias=True)

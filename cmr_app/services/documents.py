@@ -1,0 +1,204 @@
+"""CMR documents: issue, edit, duplicate, delete, list, templates."""
+from __future__ import annotations
+
+import secrets
+from datetime import date
+from zoneinfo import ZoneInfo
+
+from flask import current_app, url_for
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from .. import clock
+from ..errors import Conflict, ServiceError
+from ..extensions import db
+from ..models import Carrier, Client, Company, Document, DocumentRevision, DocumentTemplate, User
+from ..schemas import DocumentIn, dump, parse
+from ..tenant import get_owned
+from . import accounts, entitlements, numbering, quota
+from .search import fold, like_terms, page
+
+PARTY_KEYS = ("name", "address", "postal_code", "city", "country", "tax_id", "email", "phone")
+
+
+def _copy_party(model, company_id: int, party_id, extra=()) -> dict:
+    obj = get_owned(model, party_id, company_id)
+    return {key: getattr(obj, key) or "" for key in PARTY_KEYS + tuple(extra)}
+
+
+def _resolve(company_id: int, model: DocumentIn) -> dict:
+    """Parties picked from the address book are copied into the document now: a later
+    edit of the address book does not rewrite an issued document."""
+    data = dump(model)
+    from ..errors import NotFound, ValidationFailed
+    try:
+        if model.sender_client_id:
+            data["sender"] = _copy_party(Client, company_id, model.sender_client_id)
+        if model.consignee_client_id:
+            data["consignee"] = _copy_party(Client, company_id, model.consignee_client_id)
+        if model.carrier_id:
+            data["carrier"] = _copy_party(Carrier, company_id, model.carrier_id, ("vehicle_registration",))
+    except NotFound:
+        raise ValidationFailed({"party": [_("A chosen client or carrier does not exist.")]})
+    return data
+
+
+def _local_now(company: Company):
+    return clock.now().astimezone(ZoneInfo(company.timezone))
+
+
+def _apply(doc: Document, data: dict, company: Company) -> None:
+    doc.data = data
+    doc.status = data.get("status", "issued")
+    established = data.get("established", {}).get("date")
+    doc.issued_on = date.fromisoformat(established) if established else _local_now(company).date()
+    doc.search_text = fold(
+        doc.number, *(data.get(p, {}).get(k) for p in ("sender", "consignee", "carrier")
+                      for k in ("name", "city", "country")),
+        data.get("carrier", {}).get("vehicle_registration"),
+        *(data.get(p, {}).get(k) for p in ("place_of_delivery", "taking_over") for k in ("city", "country")),
+        data.get("established", {}).get("place"))
+    import renderers  # imported on first use: keeps start-up light
+    doc.fingerprint = renderers.fingerprint({**data, "number": doc.number})
+    doc.updated_at = clock.now()
+    doc.revisions.append(DocumentRevision(saved_at=doc.updated_at, fingerprint=doc.fingerprint))
+
+
+def numbering_settings(company: Company) -> tuple[str, int]:
+    if entitlements.feature_on(company, "custom_numbering"):
+        return company.numbering_pattern or numbering.DEFAULT_PATTERN, company.numbering_start or 1
+    return numbering.DEFAULT_PATTERN, 1
+
+
+def issue_document(user: User, payload: dict, *, commit: bool = True) -> Document:
+    """Validates, takes a quota place and the next number, and saves: all in one
+    transaction, so a refusal or an error leaves neither a count nor a number behind."""
+    accounts.require_editor(user)
+    company = user.company
+    data = _resolve(company.id, parse(DocumentIn, payload))
+    quota.consume_quota(company)
+    pattern, start = numbering_settings(company)
+    doc = Document(company_id=company.id, created_by_id=user.id, created_at=clock.now(),
+                   public_token=secrets.token_urlsafe(32))
+    doc.number = numbering.next_number(company.id, pattern, start, _local_now(company))
+    _apply(doc, data, company)
+    db.session.add(doc)
+    try:
+        db.session.flush()
+    except IntegrityError:
+        db.session.rollback()
+        raise Conflict(_("The number %(number)s is already taken; change the numbering pattern "
+                         "or its starting number.", number=doc.number))
+    if commit:
+        db.session.commit()
+    return doc
+
+
+def update_document(user: User, doc_id, payload: dict) -> Document:
+    """Editing never counts against the quota."""
+    accounts.require_editor(user)
+    doc = get_owned(Document, doc_id, user.company_id)
+    data = _resolve(user.company_id, parse(DocumentIn, payload, partial_base=doc.data))
+    _apply(doc, data, user.company)
+    db.session.commit()
+    return doc
+
+
+def duplicate_document(user: User, doc_id) -> Document:
+    """A new document with the same content: it counts and gets its own number and link.
+    Its dates start as today, as a repeated route is issued for a new shipment."""
+    doc = get_owned(Document, doc_id, user.company_id)
+    return issue_document(user, fresh_copy(doc.data, user.company))
+
+
+def fresh_copy(data: dict, company: Company) -> dict:
+    today = _local_now(company).date().isoformat()
+    copy = {k: v for k, v in data.items() if k != "status"}
+    copy["established"] = {**copy.get("established", {}), "date": today}
+    copy["taking_over"] = {**copy.get("taking_over", {}), "date": today}
+    return copy
+
+
+def delete_document(user: User, doc_id) -> None:
+    """Deleting never refunds the quota, and it ends the public link."""
+    accounts.require_editor(user)
+    doc = get_owned(Document, doc_id, user.company_id)
+    db.session.delete(doc)
+    db.session.commit()
+
+
+def get_document(company_id: int, doc_id) -> Document:
+    return get_owned(Document, doc_id, company_id)
+
+
+def list_documents(company_id: int, *, q: str = "", date_from: date | None = None,
+                   date_to: date | None = None, cursor=None, limit: int = 50):
+    query = select(Document).where(Document.company_id == company_id)
+    for condition in like_terms(Document.search_text, q):
+        query = query.where(condition)
+    if date_from:
+        query = query.where(Document.issued_on >= date_from)
+    if date_to:
+        query = query.where(Document.issued_on <= date_to)
+    return page(query, Document, cursor=cursor, limit=limit)
+
+
+def public_url(doc: Document) -> str:
+    return current_app.config["BASE_URL"] + url_for("public.driver_page", token=doc.public_token)
+
+
+def to_dict(doc: Document) -> dict:
+    return {"id": doc.id, "number": doc.number, **doc.data, "status": doc.status,
+            "fingerprint": doc.fingerprint,
+            "created_at": doc.created_at.isoformat(), "updated_at": doc.updated_at.isoformat(),
+            "public_url": public_url(doc),
+            "pdf_url": current_app.config["BASE_URL"] + url_for("api.document_pdf", doc_id=doc.id)}
+
+
+def render_data(doc: Document) -> dict:
+    url = public_url(doc)
+    return {**doc.data, "number": doc.number, "public_url": url,
+            "short_url": url.split("://", 1)[-1], "fingerprint": doc.fingerprint}
+
+
+def render_pdf(doc: Document, *, languages=None, copies=None) -> bytes:
+    company = db.session.get(Company, doc.company_id)
+    logo = company.logo if entitlements.feature_on(company, "company_logo") else None
+    import renderers
+    try:
+        return renderers.render_cmr(render_data(doc), languages=languages, copies=copies, logo=logo)
+    except ValueError as exc:
+        raise ServiceError(str(exc))
+
+
+# Templates: a saved route to start new documents from.
+
+def save_template(user: User, name: str, payload: dict) -> DocumentTemplate:
+    accounts.require_editor(user)
+    require_templates(user.company)
+    name = (name or "").strip()
+    from ..errors import ValidationFailed
+    if not name:
+        raise ValidationFailed({"template_name": [_("Give the template a name.")]})
+    data = _resolve(user.company_id, parse(DocumentIn, payload))
+    template = DocumentTemplate(company_id=user.company_id, name=name[:200], data=data)
+    db.session.add(template)
+    db.session.commit()
+    return template
+
+
+def require_templates(company: Company) -> None:
+    from . import features
+    features.require_feature(company, "templates")
+
+
+def list_templates(company_id: int) -> list[DocumentTemplate]:
+    return list(db.session.scalars(select(DocumentTemplate).where(DocumentTemplate.company_id == company_id)
+                                   .order_by(DocumentTemplate.name)))
+
+
+def delete_template(user: User, template_id) -> None:
+    accounts.require_editor(user)
+    db.session.delete(get_owned(DocumentTemplate, template_id, user.company_id))
+    db.session.commit()

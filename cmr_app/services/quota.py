@@ -1,0 +1,79 @@
+"""The monthly document quota (PLANS.md "Quota"): counted at first save, never refunded,
+per calendar month in the company's time zone, against the plan in force."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, time, timezone
+from zoneinfo import ZoneInfo
+
+from flask_babel import format_date
+from flask_babel import gettext as _
+from sqlalchemy import select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from .. import clock
+from ..errors import QuotaExceeded
+from ..extensions import db
+from ..models import Company, QuotaUsage
+from . import entitlements
+
+
+@dataclass(frozen=True)
+class Usage:
+    period: str
+    used: int
+    limit: int
+    resets_at: datetime
+
+    @property
+    def remaining(self) -> int:
+        return max(self.limit - self.used, 0)
+
+
+def current_period(company: Company, now: datetime | None = None) -> str:
+    return (now or clock.now()).astimezone(ZoneInfo(company.timezone)).strftime("%Y-%m")
+
+
+def period_resets_at(company: Company, period: str) -> datetime:
+    year, month = map(int, period.split("-"))
+    year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    tz = ZoneInfo(company.timezone)
+    return datetime.combine(datetime(year, month, 1).date(), time(0), tz).astimezone(timezone.utc)
+
+
+def usage(company: Company) -> Usage:
+    period = current_period(company)
+    used = db.session.scalar(select(QuotaUsage.used).where(
+        QuotaUsage.company_id == company.id, QuotaUsage.period == period)) or 0
+    return Usage(period, used, entitlements.document_limit(company), period_resets_at(company, period))
+
+
+def consume_quota(company: Company) -> Usage:
+    """Takes one place of this month's quota in the caller's transaction, or raises
+    QuotaExceeded. One guarded UPDATE: under any concurrency the count never passes the
+    limit, and it rolls back with the document if the save fails."""
+    period = current_period(company)
+    limit = entitlements.document_limit(company)
+    dialect = db.session.get_bind().dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    db.session.execute(insert(QuotaUsage).values(company_id=company.id, period=period, used=0)
+                       .on_conflict_do_nothing())
+    used = db.session.execute(
+        update(QuotaUsage)
+        .where(QuotaUsage.company_id == company.id, QuotaUsage.period == period, QuotaUsage.used < limit)
+        .values(used=QuotaUsage.used + 1)
+        .returning(QuotaUsage.used)
+        .execution_options(synchronize_session=False)
+    ).scalar_one_or_none()
+    resets_at = period_resets_at(company, period)
+    if used is None:
+        current = db.session.scalar(select(QuotaUsage.used).where(
+            QuotaUsage.company_id == company.id, QuotaUsage.period == period)) or 0
+        db.session.rollback()
+        raise QuotaExceeded(
+            _("You have used all %(limit)s documents of this month. The quota renews on %(date)s; "
+              "upgrade your plan to create more now.", limit=limit,
+              date=format_date(resets_at.astimezone(ZoneInfo(company.timezone)).date(), "long")),
+            {"limit": limit, "used": current, "period": period, "resets_at": resets_at.isoformat()})
+    return Usage(period, used, limit, resets_at)

@@ -1,0 +1,53 @@
+"""API bearer tokens: shown once, stored only as a SHA-256 hash."""
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from sqlalchemy import select
+
+from .. import clock
+from ..extensions import db
+from ..models import ApiToken, User
+from ..tenant import get_owned
+
+PREFIX = "cmr_"
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def create_token(user: User, name: str = "") -> tuple[ApiToken, str]:
+    secret = PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken(company_id=user.company_id, user_id=user.id, name=(name or "API")[:100],
+                     prefix=secret[:12], token_hash=_hash(secret))
+    db.session.add(token)
+    db.session.commit()
+    return token, secret
+
+
+def user_for_token(secret: str) -> User | None:
+    token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _hash(secret))
+                              .execution_options(all_tenants=True))
+    if token is None:
+        return None
+    now = clock.now()
+    # Written at most once a minute so busy clients do not turn every read into a write.
+    if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
+        token.last_used_at = now
+        db.session.commit()
+    return token.user
+
+
+def list_tokens(user: User) -> list[ApiToken]:
+    return list(db.session.scalars(select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.id)))
+
+
+def revoke_token(user: User, token_id) -> None:
+    token = get_owned(ApiToken, token_id, user.company_id)
+    if token.user_id != user.id and user.role != "owner":
+        from ..errors import NotFound
+        raise NotFound()
+    db.session.delete(token)
+    db.session.commit()

@@ -1,0 +1,48 @@
+"""The current company, resolved once per request, and the guard that scopes every ORM
+query on tenant-owned models by it."""
+from __future__ import annotations
+
+from flask import g, has_request_context
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session, with_loader_criteria
+
+from .errors import NotFound
+from .extensions import db
+from .models import TenantMixin
+
+
+def set_current_company(company_id: int | None) -> None:
+    g.company_id = company_id
+
+
+def current_company_id() -> int | None:
+    return g.get("company_id") if has_request_context() else None
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _scope_to_current_company(state):
+    # Platform-wide queries (admin pages, jobs) opt out explicitly with all_tenants=True.
+    if not (state.is_select or state.is_update or state.is_delete):
+        return
+    if state.execution_options.get("all_tenants"):
+        return
+    company_id = current_company_id()
+    if company_id is None:
+        return
+    state.statement = state.statement.options(
+        with_loader_criteria(TenantMixin, lambda cls: cls.company_id == company_id,
+                             include_aliases=True))
+
+
+def get_owned(model, object_id, company_id: int):
+    """The object of that company, or NotFound: another company's object is a 404."""
+    try:
+        object_id = int(object_id)
+    except (TypeError, ValueError):
+        raise NotFound()
+    obj = db.session.execute(
+        select(model).where(model.id == object_id, model.company_id == company_id)
+    ).scalar_one_or_none()
+    if obj is None:
+        raise NotFound()
+    return obj

@@ -1,0 +1,6 @@
+"""The signed-in web interface: Documents, Clients, Carriers, Products, Settings."""
+from flask import Blueprint
+
+bp = Blueprint("web", __name__)
+
+from . import routes  # noqa: E402,F401
