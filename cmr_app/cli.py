@@ -47,6 +47,21 @@ def accounts_create(email, password, company, plan_code, admin):
     click.echo(json.dumps({"account_id": user.company_id, "user_id": user.id}))
 
 
+@accounts_cli.command("demo")
+@click.option("--email", default="demo@cmr.local", show_default=True)
+@click.option("--password", default="demo-cmr-2026", show_default=True)
+def accounts_demo(email, password):
+    """Creates the demo account once (Pro plan, verified) and prints how to log in."""
+    from .services import accounts
+    from .models import User
+    from sqlalchemy import select
+    if db.session.scalar(select(User).where(User.email == email)) is None:
+        user = accounts.register(email, password, "Demo Spedycja Sp. z o.o.", plan_code="pro",
+                                 send_activation=False)
+        accounts.mark_verified(user)
+    click.echo(f"Demo account: {email} / password: {password}")
+
+
 @accounts_cli.command("verify-email")
 @click.option("--email", required=True)
 def accounts_verify_email(email):

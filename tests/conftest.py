@@ -11,6 +11,7 @@ import os
 import shutil
 import uuid
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -140,7 +141,8 @@ def mailbox(mail_dir):
 
 @pytest.fixture
 def make_account(app):
-    """make_account(email, plan="pro", company=..., verified=True) -> User (committed)."""
+    """make_account(email, plan="pro", company=..., verified=True) -> the new owner as a
+    plain record (id, company_id, email, password)."""
     def make(email_address: str = None, *, plan: str | None = "pro", company: str = "Spedycja Test",
              verified: bool = True, password: str = "correct horse 1"):
         from cmr_app.services import accounts
@@ -150,8 +152,8 @@ def make_account(app):
                                      send_activation=False)
             if verified:
                 accounts.mark_verified(user)
-            db.session.expunge(user)
-        return user
+            return SimpleNamespace(id=user.id, company_id=user.company_id, email=user.email,
+                                   password=password)
     return make
 
 

@@ -1,43 +1,65 @@
 """What a company may do now: the plan in force, its limits and features. The rules
-themselves live in the pure `plans` package; this module feeds it the company's rows."""
+live in the pure `plans` package; this module feeds it the company's rows."""
 from __future__ import annotations
 
-from datetime import timedelta
-from zoneinfo import ZoneInfo
-
+import plans
+from flask import g, has_request_context
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from .. import clock
 from ..errors import Conflict
 from ..extensions import db
-from ..models import Company, Plan, User
+from ..models import Company, User
 
-FREE = "free"
+FREE = plans.FREE
 
 
-def plan_row(code: str) -> Plan | None:
-    return db.session.get(Plan, code)
+def catalogue() -> plans.Catalogue:
+    """The catalogue as stored (admins' edits included), built once per request."""
+    if has_request_context() and "catalogue" in g:
+        return g.catalogue
+    from .catalogue import catalogue as load
+    try:
+        built = load()
+    except ValueError:  # an empty table (before `flask plans sync`): the shipped defaults
+        built = plans.load_catalogue()
+    if has_request_context():
+        g.catalogue = built
+    return built
+
+
+def forget_catalogue() -> None:
+    if has_request_context():
+        g.pop("catalogue", None)
+
+
+def chosen_plan(company: Company) -> plans.Plan:
+    return catalogue().get(company.plan_code) or catalogue().free
 
 
 def trial_ends_at(company: Company):
-    tz = ZoneInfo(company.timezone)
-    local_day = company.registered_at.astimezone(tz).date() + timedelta(days=30)
-    from datetime import datetime, time, timezone
-    return datetime.combine(local_day, time(0), tz).astimezone(timezone.utc)
+    return plans.trial_window(company.registered_at, company.timezone)[1]
 
 
 def trial_active(company: Company) -> bool:
-    return clock.now() < trial_ends_at(company)
+    return plans.trial_active(company.registered_at, clock.now(), company.timezone)
 
 
-def plan_in_force(company: Company) -> Plan:
-    code = company.plan_code if trial_active(company) else FREE
-    plan = plan_row(code) or plan_row(FREE)
-    if plan is None:  # an empty catalogue: behave as the default Free plan
-        return Plan(code=FREE, names={"en": "Free"}, price_per_year=0, documents_per_month=10,
-                    users=1, archive_months=3, features=[], position=0)
-    return plan
+def paid_plan_code(company: Company) -> str | None:
+    """The plan of a paid, running subscription period (none before billing exists)."""
+    from . import subscriptions
+    return subscriptions.paid_plan_code(company)
+
+
+def current(company: Company) -> plans.Entitlements:
+    return plans.entitlements(chosen_plan(company), catalogue(), trial_active=trial_active(company),
+                              paid_plan_code=paid_plan_code(company),
+                              enabled_features=frozenset(company.enabled_features or ()))
+
+
+def plan_in_force(company: Company) -> plans.Plan:
+    return current(company).plan
 
 
 def document_limit(company: Company) -> int:
@@ -56,4 +78,4 @@ def check_user_limit(company: Company, extra: int = 0) -> None:
 
 
 def feature_on(company: Company, key: str) -> bool:
-    return key in (company.enabled_features or []) and key in plan_in_force(company).features
+    return current(company).allows(key)

@@ -3,9 +3,10 @@ per calendar month in the company's time zone, against the plan in force."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, time, timezone
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
+import plans
 from flask_babel import format_date
 from flask_babel import gettext as _
 from sqlalchemy import select, update
@@ -32,14 +33,11 @@ class Usage:
 
 
 def current_period(company: Company, now: datetime | None = None) -> str:
-    return (now or clock.now()).astimezone(ZoneInfo(company.timezone)).strftime("%Y-%m")
+    return plans.quota_period(now or clock.now(), company.timezone)
 
 
 def period_resets_at(company: Company, period: str) -> datetime:
-    year, month = map(int, period.split("-"))
-    year, month = (year + 1, 1) if month == 12 else (year, month + 1)
-    tz = ZoneInfo(company.timezone)
-    return datetime.combine(datetime(year, month, 1).date(), time(0), tz).astimezone(timezone.utc)
+    return plans.period_resets_at(period, company.timezone)
 
 
 def usage(company: Company) -> Usage:

@@ -1,0 +1,105 @@
+"""The OpenAPI 3 description, built from the pydantic input models and the route table."""
+from __future__ import annotations
+
+from functools import lru_cache
+
+from pydantic.json_schema import models_json_schema
+
+from ..schemas import CarrierIn, ClientIn, DocumentIn, ProductIn
+
+ERROR = {"type": "object", "required": ["error"], "properties": {"error": {
+    "type": "object", "required": ["code", "message"],
+    "properties": {"code": {"type": "string"}, "message": {"type": "string"},
+                   "details": {"type": "object"}}}}}
+
+
+def _ref(name: str) -> dict:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _json(schema: dict) -> dict:
+    return {"content": {"application/json": {"schema": schema}}}
+
+
+def _list_of(name: str) -> dict:
+    return {"type": "object", "properties": {"items": {"type": "array", "items": _ref(name)},
+                                             "next_cursor": {"type": ["string", "null"]}}}
+
+
+def _errors(*codes: int) -> dict:
+    return {str(c): {"description": "error", **_json(_ref("Error"))} for c in (401, *codes)}
+
+
+PAGING = [{"name": "cursor", "in": "query", "schema": {"type": "string"}},
+          {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 100}},
+          {"name": "q", "in": "query", "schema": {"type": "string"}}]
+ID = [{"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}]
+
+
+def _crud(name: str, schema: str) -> dict:
+    return {
+        f"/{name}": {
+            "get": {"summary": f"List {name}", "parameters": PAGING,
+                    "responses": {"200": {"description": "a page", **_json(_list_of(schema))}, **_errors()}},
+            "post": {"summary": f"Create one of {name}", "requestBody": _json(_ref(schema)),
+                     "responses": {"201": {"description": "created", **_json(_ref(schema))}, **_errors(400, 403, 422)}},
+        },
+        f"/{name}/{{id}}": {
+            "parameters": ID,
+            "get": {"responses": {"200": {"description": "one", **_json(_ref(schema))}, **_errors(404)}},
+            "patch": {"requestBody": _json(_ref(schema)),
+                      "responses": {"200": {"description": "updated", **_json(_ref(schema))}, **_errors(403, 404, 422)}},
+            "delete": {"responses": {"204": {"description": "deleted"}, **_errors(403, 404)}},
+        },
+    }
+
+
+@lru_cache(maxsize=1)
+def spec() -> dict:
+    _, defs = models_json_schema([(m, "validation") for m in (ClientIn, CarrierIn, ProductIn, DocumentIn)],
+                                 ref_template="#/components/schemas/{model}")
+    schemas = {**defs["$defs"], "Error": ERROR}
+    paths = {
+        "/account": {"get": {"summary": "The company, plan, trial, usage, features and subscription",
+                             "responses": {"200": {"description": "account", **_json({"type": "object"})}, **_errors()}}},
+        "/account/features/{key}": {"put": {
+            "parameters": [{"name": "key", "in": "path", "required": True, "schema": {"type": "string"}}],
+            "requestBody": _json({"type": "object", "required": ["enabled"], "properties": {"enabled": {"type": "boolean"}}}),
+            "responses": {"200": {"description": "account"}, **_errors(402, 403, 409, 422)}}},
+        "/account/plan": {"put": {
+            "requestBody": _json({"type": "object", "required": ["plan"], "properties": {"plan": {"type": "string"}}}),
+            "responses": {"200": {"description": "account"}, **_errors(402, 403, 409, 422)}}},
+        "/plans": {"get": {"summary": "The public catalogue", "security": [],
+                           "responses": {"200": {"description": "plans"}}}},
+        **_crud("clients", "ClientIn"), **_crud("carriers", "CarrierIn"), **_crud("products", "ProductIn"),
+        "/documents": {
+            "get": {"summary": "Documents, newest first",
+                    "parameters": PAGING + [{"name": "from", "in": "query", "schema": {"type": "string", "format": "date"}},
+                                            {"name": "to", "in": "query", "schema": {"type": "string", "format": "date"}}],
+                    "responses": {"200": {"description": "a page", **_json(_list_of("DocumentIn"))}, **_errors(422)}},
+            "post": {"summary": "Issue a document (counts against the monthly quota)",
+                     "parameters": [{"name": "Idempotency-Key", "in": "header", "schema": {"type": "string", "maxLength": 200}}],
+                     "requestBody": _json(_ref("DocumentIn")),
+                     "responses": {"201": {"description": "created"}, **_errors(400, 402, 403, 409, 422)}},
+        },
+        "/documents/{id}": {"parameters": ID,
+                            "get": {"responses": {"200": {"description": "document"}, **_errors(404)}},
+                            "patch": {"summary": "Edit (does not count)", "requestBody": _json(_ref("DocumentIn")),
+                                      "responses": {"200": {"description": "document"}, **_errors(403, 404, 422)}},
+                            "delete": {"summary": "Delete (does not refund)",
+                                       "responses": {"204": {"description": "deleted"}, **_errors(403, 404)}}},
+        "/documents/{id}/duplicate": {"parameters": ID, "post": {
+            "summary": "A new document with the same content (counts)",
+            "responses": {"201": {"description": "created"}, **_errors(402, 403, 404)}}},
+        "/documents/{id}/pdf": {"parameters": ID + [
+            {"name": "languages", "in": "query", "schema": {"type": "string"}, "example": "pl,en,de"},
+            {"name": "copies", "in": "query", "schema": {"type": "integer", "enum": [3, 4]}}],
+            "get": {"responses": {"200": {"description": "the PDF", "content": {"application/pdf": {}}}, **_errors(404, 422)}}},
+    }
+    return {"openapi": "3.1.0",
+            "info": {"title": "CMR Online API", "version": "1.0.0"},
+            "servers": [{"url": "/api/v1"}],
+            "components": {"schemas": schemas,
+                           "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
+            "security": [{"bearer": []}],
+            "paths": paths}

@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# One command: set up, migrate, load the plans, create the demo account and serve on
+# http://127.0.0.1:5000 with SQLite (no Redis needed).
+set -euo pipefail
+cd "$(dirname "$0")"
+scripts/bootstrap.sh
+export FLASK_APP=cmr_app
+.venv/bin/flask db upgrade
+.venv/bin/flask plans sync
+.venv/bin/flask accounts demo
+exec .venv/bin/python run.py
