@@ -1,0 +1,119 @@
+"""Annex pages: what did not fit on the form, in full, after each copy."""
+from __future__ import annotations
+
+from reportlab.lib.units import mm
+
+from .content import GoodsSection, TextSection
+from .layout import COPY_NAME_BASELINE, FOOT_BASELINE, FRAME, NUMBER_BASELINE
+from .locales import joined
+from .sheet import Sheet
+from .typography import DATA, LABEL, LABEL_BOLD, LEADING, wrap
+
+TOP, BOTTOM = FRAME[1] + 3.0, FRAME[3] - 3.0
+X0, X1 = FRAME[0] + 2.0, FRAME[2] - 2.0
+TEXT_SIZE, GOODS_SIZE, HEAD_SIZE = 8.0, 7.0, 7.0
+# (column, width mm); "#" is the goods line number, "adr" the ADR entry
+GOODS_TABLE = (("#", 7), ("6", 22), ("7", 13), ("8", 24), ("9", 44), ("10", 16),
+               ("11", 16), ("12", 14), ("adr", 22))
+RIGHT = {"#", "7", "11", "12"}
+
+
+def _heading(key: str, langs, continued: bool) -> str:
+    label = joined("adr", langs) if key == "adr" else joined(f"box_{key}", langs)
+    head = label if key == "adr" else f"{key}  {label}"
+    if continued:
+        head += " (" + joined("continued", langs) + ")"
+    return head
+
+
+def paginate(sections, langs) -> list[Sheet]:
+    pages: list[Sheet] = []
+    page: Sheet | None = None
+    y = BOTTOM
+
+    def new_page():
+        nonlocal page, y
+        page = Sheet()
+        pages.append(page)
+        y = TOP
+        return page
+
+    def room(h_mm):
+        return y + h_mm <= BOTTOM
+
+    head_h = HEAD_SIZE * LEADING / mm + 1.2
+    for section in sections:
+        if isinstance(section, TextSection):
+            lines = [(ln, font) for text, font in section.paragraphs if text
+                     for ln in wrap(text, font, TEXT_SIZE, (X1 - X0) * mm)]
+            lead = TEXT_SIZE * LEADING / mm
+            first = True
+            while first or lines:
+                if not room(head_h + lead):
+                    new_page()
+                if first:
+                    section.page = len(pages)
+                y = page.lines(X0, y, [(_heading(section.key, langs, not first), LABEL_BOLD)], HEAD_SIZE) + 0.6
+                n = max(1, int((BOTTOM - y) // lead))
+                y = page.lines(X0, y, lines[:n], TEXT_SIZE) + 3.0
+                lines = lines[n:]
+                first = False
+        elif isinstance(section, GoodsSection):
+            lead = GOODS_SIZE * LEADING / mm
+            heads = {k: wrap(_col_label(k, langs), LABEL, 5.5, (w - 1.2) * mm) for k, w in GOODS_TABLE}
+            header_h = max(len(v) for v in heads.values()) * 5.5 * LEADING / mm + 1.0
+            rows = []
+            for idx, cells, adr in section.rows:
+                cells = dict(cells, **{"#": str(idx), "adr": adr})
+                wrapped = {k: wrap(cells.get(k, ""), DATA, GOODS_SIZE, (w - 1.2) * mm) for k, w in GOODS_TABLE}
+                rows.append((wrapped, max(1, *(len(v) for v in wrapped.values())) * lead + 0.6))
+            first = True
+            while first or rows:
+                if not room(head_h + header_h + rows[0][1]):
+                    new_page()
+                if first:
+                    section.page = len(pages)
+                head = f"6–12  {joined('box_9', langs)} ({joined('continued', langs)})"
+                y = page.lines(X0, y, [(head, LABEL_BOLD)], HEAD_SIZE) + 0.6
+                y = _table_row(page, y, heads, LABEL, 5.5) + 0.6
+                page.line(X0, y - 0.4, X1, y - 0.4, 0.4)
+                while rows and room(rows[0][1]):
+                    wrapped, h = rows.pop(0)
+                    _table_row(page, y, wrapped, DATA, GOODS_SIZE)
+                    y += h
+                    page.line(X0, y - 0.3, X1, y - 0.3, 0.2)
+                y += 3.0
+                first = False
+    return pages
+
+
+def _col_label(key, langs):
+    if key == "#":
+        return "#"
+    if key == "adr":
+        return joined("adr", langs)
+    return f"{key} " + joined(f"box_{key}", langs)
+
+
+def _table_row(page: Sheet, y, cells, font, size) -> float:
+    x = X0
+    bottom = y
+    for key, w in GOODS_TABLE:
+        lines = [(ln, font) for ln in cells.get(key, [])]
+        if key in RIGHT and font == DATA:
+            b = page.lines(x + w - 0.8, y, lines, size, align="right")
+        else:
+            b = page.lines(x + 0.4, y, lines, size)
+        bottom = max(bottom, b)
+        x += w
+    return bottom
+
+
+def annex_header(page: Sheet, n: int, langs, number: str, copy_text: str, copy_size: float) -> None:
+    """Per copy, in the copy's colour: which copy, which annex, of which document."""
+    title = joined("annex_title", langs, n=n)
+    page.text(FRAME[0], 13.5, title, LABEL_BOLD, 9)
+    page.text(FRAME[0], COPY_NAME_BASELINE, copy_text, LABEL_BOLD, copy_size)
+    page.text(FRAME[2], NUMBER_BASELINE, "CMR " + joined("number", langs) + " " + number, LABEL_BOLD, 10, align="right")
+    page.rect(*FRAME, 0.9)
+    page.text(FRAME[2], FOOT_BASELINE, joined("model", langs), LABEL, 6.0, align="right")

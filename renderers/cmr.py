@@ -1,0 +1,223 @@
+"""The CMR consignment note (IRU 1976 model) as PDF bytes, from a plain document dict."""
+from __future__ import annotations
+
+import io
+
+from reportlab import rl_config
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.units import mm
+from reportlab.lib.utils import ImageReader
+from reportlab.pdfgen.canvas import Canvas
+
+from .annex import annex_header, paginate
+from .content import build_content, txt
+from .fingerprinting import fingerprint
+from .form import form_layout
+from .layout import BOXES, CALIBRATION_POINTS, COPY_NAME_BASELINE, FOOT_BASELINE, FRAME, PAGE_H, PAGE_W
+from .locales import charge_row_aliases, check_languages, joined
+from .sheet import Sheet
+from .typography import DATA, DATA_BOLD, LABEL, LABEL_BOLD, register_fonts
+
+# ASCII85 makes streams 25% larger for no gain in an HTTP response or a file.
+rl_config.useA85 = 0
+
+COPY_COLOURS = {1: (0.80, 0.07, 0.10), 2: (0.05, 0.25, 0.70),
+                3: (0.00, 0.48, 0.20), 4: (0.0, 0.0, 0.0)}
+DEFAULT_LANGUAGES = ("en",)
+DEFAULT_COPIES = 3          # CMR art. 5: three originals
+MAX_FREE_CHARGE_ROWS = 3
+# Draw the static form, the values and annex pages once per PDF as form XObjects and
+# place them on every copy. False paints each page in full: kept only so the
+# benchmark can show what the reuse saves.
+REUSE_XOBJECTS = True
+
+
+def _canvas(buf, title: str) -> Canvas:
+    # initialFontName: reportlab's page preamble would otherwise name Helvetica.
+    c = Canvas(buf, pagesize=A4, pageCompression=1, invariant=1,
+               initialFontName=LABEL, initialFontSize=6)
+    c.setTitle(title)
+    c.setCreator("cmr renderers")
+    return c
+
+
+def _options(doc, languages, copies):
+    langs = check_languages(languages or doc.get("languages") or DEFAULT_LANGUAGES)
+    n = copies if copies is not None else (doc.get("copies") or DEFAULT_COPIES)
+    if n not in (3, 4):
+        raise ValueError(f"copies must be 3 or 4, got {n!r}")
+    return langs, n
+
+
+def _free_charge_rows(doc) -> int:
+    aliases = charge_row_aliases()
+    seen, extra = set(), 0
+    for ch in doc.get("charges") or []:
+        if not isinstance(ch, dict):
+            continue
+        key = aliases.get(txt(ch.get("label")).casefold())
+        if key and key not in seen:
+            seen.add(key)
+        else:
+            extra += 1
+    return min(extra, MAX_FREE_CHARGE_ROWS)
+
+
+def render_cmr(doc: dict, *, languages: list[str] | None = None, copies: int | None = None,
+               logo: bytes | None = None, blank_mode: bool = False,
+               offset_mm: tuple[float, float] = (0.0, 0.0)) -> bytes:
+    """All copies of the consignment note, one A4 page each, every copy followed by its
+    annex pages (if anything overflowed): an office prints the set and hands each party
+    its copy with the annex stapled behind it.
+
+    ``blank_mode`` prints the values only, for pre-printed forms, moved by
+    ``offset_mm`` (x right, y down) to correct the printer's offset.
+    """
+    doc = doc if isinstance(doc, dict) else {}
+    langs, n_copies = _options(doc, languages, copies)
+    register_fonts()
+    form = form_layout(langs, _free_charge_rows(doc))
+    fp = txt(doc.get("fingerprint")) or fingerprint(doc)
+    image = _logo(logo)
+    content = build_content(doc, langs, form, fp, logo=image, with_qr=not blank_mode)
+    annex_pages = paginate(content.annex, langs)
+    for section, x, baseline, size in content.refs:
+        content.sheet.text(x, baseline, "→ " + joined("see_annex", langs, n=section.page),
+                           DATA_BOLD, size)
+
+    buf = io.BytesIO()
+    number = txt(doc.get("number"))
+    c = _canvas(buf, f"CMR {number}".strip())
+    # Each part is drawn once and placed on every copy: the static form (coloured by
+    # the copy, because it sets no colour itself), the values, each annex page.
+    parts = {"values": content.sheet}
+    if not blank_mode:
+        parts["form"] = form.sheet
+    parts.update({f"annex{i}": page for i, page in enumerate(annex_pages, 1)})
+    if REUSE_XOBJECTS:
+        for name, sheet in parts.items():
+            c.beginForm(name)
+            if name != "form":
+                c.setFillColorRGB(0, 0, 0)
+                c.setStrokeColorRGB(0, 0, 0)
+            sheet.paint(c)
+            c.endForm()
+
+    def place(name: str) -> None:
+        if REUSE_XOBJECTS:
+            c.doForm(name)
+        else:
+            c.saveState()
+            if name != "form":
+                c.setFillColorRGB(0, 0, 0)
+                c.setStrokeColorRGB(0, 0, 0)
+            parts[name].paint(c)
+            c.restoreState()
+
+    dx, dy = offset_mm if blank_mode else (0.0, 0.0)
+    for copy in range(1, n_copies + 1):
+        colour = COPY_COLOURS[copy]
+        copy_name, copy_size = form.copy_names[copy]
+        if blank_mode:
+            c.translate(dx * mm, -dy * mm)
+        else:
+            c.setFillColorRGB(*colour)
+            c.setStrokeColorRGB(*colour)
+            place("form")
+            c.setFont(LABEL_BOLD, copy_size)
+            c.drawString(FRAME[0] * mm, (PAGE_H - COPY_NAME_BASELINE) * mm, copy_name)
+        place("values")
+        c.showPage()
+        for i in range(1, len(annex_pages) + 1):
+            header = Sheet()
+            annex_header(header, i, langs, number, copy_name, copy_size)
+            c.setFillColorRGB(*colour)
+            c.setStrokeColorRGB(*colour)
+            header.paint(c)
+            place(f"annex{i}")
+            c.setFillColorRGB(0, 0, 0)
+            c.setFont(DATA, 6)
+            c.drawString(FRAME[0] * mm, (PAGE_H - FOOT_BASELINE) * mm, f"{fp}   {i}/{len(annex_pages)}")
+            c.showPage()
+    c.save()
+    return buf.getvalue()
+
+
+def _logo(data: bytes | None) -> ImageReader | None:
+    return ImageReader(io.BytesIO(data)) if data else None
+
+
+def render_calibration_page(offset_mm: tuple[float, float] = (0.0, 0.0)) -> bytes:
+    """Crosshairs on known corners of the IRU 1976 form, each with a millimetre scale,
+    plus rulers along the top and left edges. Print it at 100 % on plain paper, lay it
+    on a blank form against the light (or print onto a blank), read how far each
+    crosshair lies from the printed corner: that is the offset to enter (x right +,
+    y down +). Printed again with that offset, the crosshairs should sit on the corners."""
+    register_fonts()
+    buf = io.BytesIO()
+    c = _canvas(buf, "CMR calibration page")
+    dx, dy = offset_mm
+    c.setStrokeColorRGB(0, 0, 0)
+    c.setFillColorRGB(0, 0, 0)
+
+    # Rulers on the paper itself (not offset): they measure the printer, not the form.
+    c.setLineWidth(0.3)
+    for x in range(0, int(PAGE_W) + 1):
+        h = 4 if x % 10 == 0 else (2.5 if x % 5 == 0 else 1.5)
+        c.line(x * mm, (PAGE_H - 3) * mm, x * mm, (PAGE_H - 3 - h) * mm)
+        if x % 10 == 0 and 0 < x < PAGE_W:
+            c.setFont(LABEL, 5)
+            c.drawCentredString(x * mm, (PAGE_H - 10) * mm, str(x))
+    for y in range(0, int(PAGE_H) + 1):
+        h = 4 if y % 10 == 0 else (2.5 if y % 5 == 0 else 1.5)
+        c.line(3 * mm, (PAGE_H - y) * mm, (3 + h) * mm, (PAGE_H - y) * mm)
+        if y % 10 == 0 and 10 < y < PAGE_H:
+            c.setFont(LABEL, 5)
+            c.drawString(8 * mm, (PAGE_H - y) * mm - 1.8, str(y))
+
+    c.saveState()
+    c.translate(dx * mm, -dy * mm)
+    # The box outlines, faint, so the page can be compared with a blank by eye.
+    c.setStrokeColorRGB(0.7, 0.7, 0.7)
+    c.setLineWidth(0.25)
+    c.setDash(1, 2)
+    for box in BOXES.values():
+        c.rect(box.x0 * mm, (PAGE_H - box.y1) * mm, box.w * mm, box.h * mm)
+    c.setDash()
+    c.setStrokeColorRGB(0, 0, 0)
+    for x, y in CALIBRATION_POINTS:
+        _crosshair(c, x, y)
+    c.restoreState()
+
+    c.setFont(LABEL_BOLD, 11)
+    c.drawString(30 * mm, (PAGE_H - 70) * mm, "CMR (IRU 1976) — printer calibration")
+    c.setFont(LABEL, 7.5)
+    lines = [
+        "1. Print this page at 100 % (no 'fit to page') on the printer used for blank forms.",
+        "2. Lay it on a blank CMR form (against a window), or print it onto a spoilt blank.",
+        "3. At each crosshair read on its small scales how far the form's printed corner lies",
+        "   from the crosshair centre: x to the right is +, y downwards is +, in millimetres.",
+        "4. Enter the average x and y as the printer offset; print again to check.",
+        f"Offset applied to this print: x = {dx:+.1f} mm, y = {dy:+.1f} mm.",
+    ]
+    for i, line in enumerate(lines):
+        c.drawString(30 * mm, (PAGE_H - 76 - i * 4) * mm, line)
+    c.showPage()
+    c.save()
+    return buf.getvalue()
+
+
+def _crosshair(c, x, y) -> None:
+    """A crosshair at (x, y) mm with a ±5 mm scale on both arms and its coordinates."""
+    X, Y = x * mm, (PAGE_H - y) * mm
+    c.setLineWidth(0.35)
+    c.line(X - 7 * mm, Y, X + 7 * mm, Y)
+    c.line(X, Y - 7 * mm, X, Y + 7 * mm)
+    c.setLineWidth(0.2)
+    for k in range(-5, 6):
+        t = 1.4 if k % 5 == 0 else 0.8
+        c.line(X + k * mm, Y - t * mm / 2, X + k * mm, Y + t * mm / 2)
+        c.line(X - t * mm / 2, Y + k * mm, X + t * mm / 2, Y + k * mm)
+    c.circle(X, Y, 1 * mm)
+    c.setFont(LABEL, 5)
+    c.drawString(X + 1.2 * mm, Y + 1.2 * mm, f"{x:g}, {y:g}")

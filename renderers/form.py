@@ -1,0 +1,233 @@
+"""The static part of the form: frames, numbers and labels for one set of label
+languages. Computed once per (languages, extra charge rows) and cached; drawn once per
+PDF as a form XObject without colour operators, so every copy paints it in its own
+colour by setting the colour before ``doForm``."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from reportlab.lib.units import mm
+
+from .layout import (
+    BOXES, CHARGE_COLS, CHARGE_HEADER_H, CHARGE_MIN_ROW_H, CHARGE_ROWS, CMR_MARK_W,
+    FOOT_BASELINE, FRAME, GOODS_BOTTOM, GOODS_COLUMNS, NOTE_CARRIER_X, NOTE_SENDER_X,
+    NUMBER_BASELINE, NUMBER_LABEL_X, QR_BOX, TITLE_TEXT_X1, Box,
+)
+from .locales import joined
+from .sheet import Sheet
+from .typography import LABEL, LABEL_BOLD, LEADING, shrink_to_width, width, wrap
+
+THIN, HEAVY, FRAME_LW = 0.45, 1.6, 0.9     # line widths, points
+LABEL_SIZE = 5.2
+LABEL_MIN = 4.3
+NUMBER_SIZE = 7.0
+PAD = 1.0             # mm inside a box frame
+CHECKBOX = 2.4        # mm, box 14
+
+
+@dataclass
+class FormLayout:
+    sheet: Sheet
+    data: dict[str, tuple[float, float, float, float]] = field(default_factory=dict)
+    goods_top: float = 0.0
+    charge_rows: list[tuple[str, float, float]] = field(default_factory=list)  # key, y0, y1
+    checkboxes: dict[str, tuple[float, float]] = field(default_factory=dict)
+    on_value_x: float = 0.0          # box 21: the date follows the printed "on"
+    line_21: float = 0.0             # box 21 baseline of place and date
+    number_x: float = 0.0            # top margin: the number follows its label
+    foot_number_x: float = 0.0
+    short_url_top: float = 0.0
+    fingerprint_baseline: float = 0.0
+    copy_names: dict[int, tuple[str, float]] = field(default_factory=dict)
+
+
+def _label_block(s: Sheet, box: Box, text: str, *, number: str | None = None,
+                 x0=None, x1=None, top=None, max_h=None) -> float:
+    """Box number in bold, then the label with a hanging indent; returns its bottom (mm)."""
+    number = box.key if number is None else number
+    x0 = box.x0 + PAD if x0 is None else x0
+    x1 = box.x1 - PAD if x1 is None else x1
+    top = box.y0 + 0.7 if top is None else top
+    num_w = (width(number, LABEL_BOLD, NUMBER_SIZE) / mm + 0.9) if number else 0.0
+    if number:
+        s.text(x0, top + NUMBER_SIZE * 0.76 / mm, number, LABEL_BOLD, NUMBER_SIZE)
+    limit = (x1 - x0 - num_w) * mm
+    max_h = max_h or box.h * 0.45
+    size = LABEL_SIZE
+    while True:
+        lines = wrap(text, LABEL, size, limit)
+        if len(lines) * size * LEADING / mm <= max_h or size <= LABEL_MIN:
+            break
+        size -= 0.3
+    bottom = s.lines(x0 + num_w, top + 0.35, [(ln, LABEL) for ln in lines], size)
+    return max(bottom, top + NUMBER_SIZE * 1.0 / mm)
+
+
+def _data_rect(box: Box, top: float) -> tuple[float, float, float, float]:
+    return (box.x0 + PAD + 0.6, top + 0.3, box.x1 - PAD - 0.6, box.y1 - 0.7)
+
+
+@lru_cache(maxsize=64)
+def form_layout(langs: tuple[str, ...], extra_charge_rows: int = 0) -> FormLayout:
+    s = Sheet()
+    f = FormLayout(sheet=s)
+    J = lambda key, **kw: joined(key, langs, **kw)  # noqa: E731
+
+    # Frames: thin boxes, then the heavy carrier boxes, then the outer frame.
+    for box in BOXES.values():
+        if not box.heavy:
+            s.rect(box.x0, box.y0, box.x1, box.y1, THIN)
+    for box in BOXES.values():
+        if box.heavy:
+            s.rect(box.x0, box.y0, box.x1, box.y1, HEAVY)
+    s.rect(*FRAME, FRAME_LW)
+
+    # Ordinary boxes: number, label, data area below the label.
+    simple = ("1", "2", "3", "4", "5", "13", "15", "16", "17", "18", "19")
+    for key in simple:
+        box = BOXES[key]
+        bottom = _label_block(s, box, J(box.label))
+        f.data[key] = _data_rect(box, bottom)
+
+    # Goods band: column heads share one height so the rows line up.
+    heads = {}
+    for key in GOODS_COLUMNS:
+        box = BOXES[key]
+        heads[key] = _label_block(s, box, J(box.label), max_h=12)
+    f.goods_top = max(heads.values()) + 0.4
+    for key in GOODS_COLUMNS:
+        box = BOXES[key]
+        f.data[key] = (box.x0 + 0.8, f.goods_top, box.x1 - 0.8, GOODS_BOTTOM - 0.4)
+    adr = BOXES["adr"]
+    adr_text = (J("adr") + ": " + J("adr_class") + " · " + J("adr_un_number")
+                + " · " + J("adr_packing_group"))
+    size = shrink_to_width(adr_text, LABEL, LABEL_SIZE, (adr.w - 2 * PAD) * mm)
+    s.text(adr.x0 + PAD, adr.y0 + 0.6 + size * 0.8 / mm, adr_text, LABEL, size)
+    f.data["adr"] = (adr.x0 + PAD + 0.6, adr.y0 + 0.8 + size * LEADING / mm,
+                     adr.x1 - PAD, adr.y1 - 0.4)
+
+    # 14: the two pre-printed choices with tick boxes, free text below them.
+    box = BOXES["14"]
+    bottom = _label_block(s, box, J("box_14"))
+    half = (box.w - 2 * PAD) / 2
+    for i, key in enumerate(("carriage_paid", "carriage_forward")):
+        cx = box.x0 + PAD + 0.6 + i * half
+        s.rect(cx, bottom + 0.4, cx + CHECKBOX, bottom + 0.4 + CHECKBOX, THIN)
+        f.checkboxes[key] = (cx, bottom + 0.4)
+        text = J(key)
+        size = shrink_to_width(text, LABEL, LABEL_SIZE + 0.6, (half - CHECKBOX - 2) * mm)
+        s.text(cx + CHECKBOX + 1, bottom + 0.4 + CHECKBOX * 0.8, text, LABEL, size)
+    f.data["14"] = _data_rect(box, bottom + CHECKBOX + 0.9)
+
+    # 20: charges grid. Printed rows are fixed; free-text charges get extra rows.
+    box = BOXES["20"]
+    head_bottom = box.y0 + CHARGE_HEADER_H
+    _label_block(s, box, J("box_20"), x1=CHARGE_COLS[1] - PAD, max_h=CHARGE_HEADER_H - 0.8)
+    for i, key in enumerate(("charges_sender", "charges_currency", "charges_consignee")):
+        x0, x1 = CHARGE_COLS[i + 1], CHARGE_COLS[i + 2]
+        lines, size = _fit_lines(J(key, sep="\n"), x1 - x0 - 1.2, CHARGE_HEADER_H - 0.8)
+        s.lines((x0 + x1) / 2, box.y0 + 0.5, lines, size, align="center")
+    for x in CHARGE_COLS[1:-1]:
+        s.line(x, box.y0, x, box.y1, THIN)
+    s.line(box.x0, head_bottom, box.x1, head_bottom, THIN)
+    row_keys = list(CHARGE_ROWS[:-1]) + [None] * extra_charge_rows + [CHARGE_ROWS[-1]]
+    row_h = (box.y1 - head_bottom) / len(row_keys)
+    assert row_h >= CHARGE_MIN_ROW_H - 0.01
+    y = head_bottom
+    for key in row_keys:
+        if y > head_bottom:
+            s.line(box.x0, y, box.x1, y, THIN)
+        if key:
+            lines, size = _fit_lines(J(key), CHARGE_COLS[1] - CHARGE_COLS[0] - 2 * PAD, row_h - 0.4)
+            s.lines(box.x0 + PAD, y + 0.3, lines, size)
+        f.charge_rows.append((key or "", y, y + row_h))
+        y += row_h
+
+    # 21: "Established in … on …"
+    box = BOXES["21"]
+    bottom = _label_block(s, box, J("box_21"))
+    f.line_21 = bottom + 4.0
+    on = J("on")
+    on_x = box.x0 + 52
+    s.text(on_x, f.line_21, on, LABEL, LABEL_SIZE + 0.6)
+    f.on_value_x = on_x + width(on, LABEL, LABEL_SIZE + 0.6) / mm + 1.5
+    f.data["21"] = (box.x0 + PAD + 0.6, bottom, on_x - 1.5, box.y1 - 0.7)
+
+    # 22–24: signature boxes; what is signed is printed at the foot of each.
+    for key in ("22", "23", "24"):
+        box = BOXES[key]
+        sig = J("box_24_signature" if key == "24" else f"box_{key}")
+        if key == "24":
+            bottom = _label_block(s, box, J("box_24"))
+            s.text(box.x0 + PAD, bottom + 3.2, J("place") + " ……………………", LABEL, LABEL_SIZE + 0.4)
+            s.text(box.x0 + PAD, bottom + 7.0, J("on") + " ……………………", LABEL, LABEL_SIZE + 0.4)
+        else:
+            s.text(box.x0 + PAD, box.y0 + 0.7 + NUMBER_SIZE * 0.76 / mm, key, LABEL_BOLD, NUMBER_SIZE)
+        lines = wrap(sig, LABEL, LABEL_SIZE, (box.w - 2 * PAD) * mm)
+        top = box.y1 - 0.8 - len(lines) * LABEL_SIZE * LEADING / mm
+        s.lines((box.x0 + box.x1) / 2, top, [(ln, LABEL) for ln in lines], LABEL_SIZE, align="center")
+
+    _title_block(s, f, langs)
+    _margins(s, f, langs)
+    return f
+
+
+def _fit_lines(text: str, w_mm: float, h_mm: float):
+    """Largest label size (down to LABEL_MIN) at which ``text`` fits; returns (lines, size)."""
+    size = LABEL_SIZE
+    while True:
+        lines = wrap(text, LABEL, size, w_mm * mm)
+        if len(lines) * size * LEADING / mm <= h_mm or size <= LABEL_MIN:
+            return [(ln, LABEL) for ln in lines], size
+        size -= 0.3
+
+
+def _title_block(s: Sheet, f: FormLayout, langs) -> None:
+    box = BOXES["title"]
+    x0, x1 = box.x0 + PAD + 0.5, TITLE_TEXT_X1
+    y = box.y0 + 1.2
+    for lang in langs:                     # one line per language, as printed forms do
+        title = joined("title", (lang,))
+        size = shrink_to_width(title, LABEL_BOLD, 7.4, (x1 - x0) * mm)
+        s.text(x0, y + size * 0.8 / mm, title, LABEL_BOLD, size)
+        y += 7.4 * 1.2 / mm
+    top = y + 0.8
+    s.text(x0 - 0.3, top + 8.4, "CMR", LABEL_BOLD, 25)
+    s.text(x0, top + 11.8, "IRU 1976", LABEL_BOLD, 6.5)
+    clause_x = x0 + CMR_MARK_W
+    lines, size = _fit_lines(joined("clause", langs, sep="\n"), x1 - clause_x, box.y1 - top - 0.8)
+    s.lines(clause_x, top, lines, size)
+
+    # under the QR: the short link (data) and the check code with its label
+    qx0, qy0, qx1 = QR_BOX
+    f.short_url_top = qy0 + (qx1 - qx0) + 0.8
+    f.fingerprint_baseline = box.y1 - 1.0
+    label = joined("fingerprint", langs)
+    lines = wrap(label, LABEL, 4.3, (box.x1 - qx0 - 0.6) * mm)
+    top = f.fingerprint_baseline - 2.6 - len(lines) * 4.3 * LEADING / mm
+    s.lines(qx0, top, [(ln, LABEL) for ln in lines], 4.3)
+
+
+def _margins(s: Sheet, f: FormLayout, langs) -> None:
+    # Document number: top right (label printed, value is data) and bottom left.
+    label = joined("number", langs)
+    s.text(NUMBER_LABEL_X, NUMBER_BASELINE, label, LABEL, 7.5)
+    f.number_x = NUMBER_LABEL_X + width(label, LABEL, 7.5) / mm + 1.5
+    s.text(FRAME[0], FOOT_BASELINE, "CMR " + label, LABEL, 6.5)
+    f.foot_number_x = FRAME[0] + width("CMR " + label, LABEL, 6.5) / mm + 1.2
+    s.text(FRAME[2], FOOT_BASELINE, joined("model", langs), LABEL, 6.0, align="right")
+
+    # Copy names, printed per copy in the copy's colour (top left).
+    for n in (1, 2, 3, 4):
+        text = f"{n} — " + joined(f"copy_{n}", langs)
+        size = shrink_to_width(text, LABEL_BOLD, 9.0, (NUMBER_LABEL_X - FRAME[0] - 4) * mm)
+        f.copy_names[n] = (text, size)
+
+    # Margin notes, turned, centred along the frame.
+    length = (FRAME[3] - FRAME[1]) * mm
+    for key, x in (("note_sender", NOTE_SENDER_X), ("note_carrier", NOTE_CARRIER_X)):
+        text = joined(key, langs, sep="  /  ")
+        size = shrink_to_width(text, LABEL, 5.6, length - 4 * mm)
+        w = width(text, LABEL, size) / mm
+        s.text_up(x, (FRAME[1] + FRAME[3]) / 2 + w / 2, text, LABEL, size)

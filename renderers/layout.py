@@ -1,0 +1,97 @@
+"""Geometry of the IRU 1976 CMR form, in millimetres with the origin top left (as a
+ruler on the paper reads); the drawing code converts to PDF points."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+PAGE_W, PAGE_H = 210.0, 297.0
+FRAME = (14.0, 25.0, 196.0, 287.0)          # outer frame x0, y0, x1, y1
+
+
+@dataclass(frozen=True)
+class Box:
+    key: str            # "1".."24" or a named block ("title")
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+    heavy: bool = False  # carrier's boxes are framed with heavy lines
+    label: str | None = None  # locale key of the printed label
+
+    @property
+    def w(self) -> float:
+        return self.x1 - self.x0
+
+    @property
+    def h(self) -> float:
+        return self.y1 - self.y0
+
+
+def _b(key, x0, y0, x1, y1, heavy=False, label="auto"):
+    return Box(key, x0, y0, x1, y1, heavy, f"box_{key}" if label == "auto" else label)
+
+
+# One table for the whole form. Left column 1–5, right column title block and the
+# carrier's boxes 16–18; goods band 6–12; then 13/14/21 | 19/20/15; signatures.
+BOXES: dict[str, Box] = {b.key: b for b in (
+    _b("1", 14, 25, 105, 50),
+    _b("2", 14, 50, 105, 75),
+    _b("3", 14, 75, 105, 89),
+    _b("4", 14, 89, 105, 106),
+    _b("5", 14, 106, 105, 127),
+    _b("title", 105, 25, 196, 62, label=None),
+    _b("16", 105, 62, 196, 87, heavy=True),
+    _b("17", 105, 87, 196, 104, heavy=True),
+    _b("18", 105, 104, 196, 127, heavy=True),
+    _b("6", 14, 127, 36, 180),
+    _b("7", 36, 127, 52, 180),
+    _b("8", 52, 127, 78, 180),
+    _b("9", 78, 127, 127, 180),
+    _b("adr", 14, 180, 127, 187, label=None),
+    _b("10", 127, 127, 150, 187),
+    _b("11", 150, 127, 173, 187),
+    _b("12", 173, 127, 196, 187),
+    _b("13", 14, 187, 105, 215),
+    _b("14", 14, 215, 105, 232),
+    _b("21", 14, 232, 105, 252),
+    _b("19", 105, 187, 196, 201),
+    _b("20", 105, 201, 196, 241, heavy=True),
+    _b("15", 105, 241, 196, 252),
+    _b("22", 14, 252, 75, 287),
+    _b("23", 75, 252, 136, 287),
+    _b("24", 136, 252, 196, 287),
+)}
+
+GOODS_COLUMNS = ("6", "7", "8", "9", "10", "11", "12")
+GOODS_BOTTOM = 180.0                      # the ADR line sits below, across 6–9
+
+# Title block: titles on top, big "CMR" under them on the left, the Convention clause
+# beside it; QR code at the right with the short link and check code under it.
+TITLE_TEXT_X1 = 171.5
+QR_BOX = (173.5, 26.5, 194.5)              # x0, y0, x1: square, 21 mm
+CMR_MARK_W = 22.0
+
+# Box 20: label column, then sender | currency | consignee.
+CHARGE_ROWS = ("carriage_charges", "deductions", "balance",
+               "supplementary_charges", "miscellaneous", "total")
+CHARGE_COLS = (105.0, 143.0, 161.0, 175.0, 196.0)
+CHARGE_HEADER_H = 7.0
+CHARGE_MIN_ROW_H = 3.6
+
+# Top margin: copy name (left) and the document number (right); bottom margin the same.
+COPY_NAME_BASELINE = 21.5
+NUMBER_BASELINE = 21.5
+NUMBER_LABEL_X = 140.0
+FOOT_BASELINE = 291.5
+
+# Margin notes are printed turned by 90 degrees, reading upwards.
+NOTE_SENDER_X = 11.0     # left margin, along boxes 1–15
+NOTE_CARRIER_X = 201.5   # right margin, beside the heavy boxes
+
+# Crosshairs of the calibration page: corners an office can find on any IRU blank.
+CALIBRATION_POINTS = (
+    (14, 25), (105, 25), (196, 25),
+    (14, 127), (105, 127), (196, 127),
+    (14, 187), (127, 187), (196, 187),
+    (14, 287), (196, 287),
+)

@@ -1,0 +1,128 @@
+"""Sample documents and PDFs: ``python -m renderers.sample OUTDIR``.
+
+The documents here are also the fixtures of the renderer's tests and benchmark.
+"""
+from __future__ import annotations
+
+import copy
+import io
+import sys
+from pathlib import Path
+
+TOKEN = "q7Hc2xLw0PZr3vKt9YbN5mGd1sJf8aEo4uWi6hTyRcX"   # 43 characters, as issued
+
+
+def sample_document(**overrides) -> dict:
+    doc = {
+        "number": "12/11/2026",
+        "sender": {"name": "Meble Łódzkie Sp. z o.o.", "address": "ul. Żeromskiego 115",
+                   "postal_code": "90-542", "city": "Łódź", "country": "PL",
+                   "tax_id": "PL7251234567", "email": "biuro@meble-lodzkie.pl",
+                   "phone": "+48 42 630 11 22"},
+        "consignee": {"name": "Möbelhaus Größner GmbH & Co. KG", "address": "Straße des 17. Juni 4",
+                      "postal_code": "10623", "city": "Berlin", "country": "DE",
+                      "tax_id": "DE811223344", "email": "", "phone": "+49 30 1234567"},
+        "place_of_delivery": {"city": "Berlin", "country": "DE", "address": "Lager 3, Am Wriezener Bahnhof 2"},
+        "taking_over": {"city": "Poznań", "country": "PL", "date": "2026-11-21"},
+        "documents_attached": "Faktura FV/12/2026, packing list, EUR.1 no. PL/123456",
+        "goods": [
+            {"marks": "MŁ-01…33", "packages": 33, "packing": "EUR pallet", "nature": "Furniture (oak tables)",
+             "statistical_number": "9403", "gross_weight_kg": "12400.5", "volume_m3": "80", "adr": None},
+            {"marks": "MŁ-34", "packages": 2, "packing": "Canister", "nature": "Wood stain, flammable",
+             "statistical_number": "3208", "gross_weight_kg": "46.2", "volume_m3": "0.1",
+             "adr": {"class": "3", "un_number": "1263", "packing_group": "II"}},
+            {"marks": "", "packages": 4, "packing": "Carton", "nature": "Chair cushions",
+             "statistical_number": "9404", "gross_weight_kg": "38", "volume_m3": "1.6", "adr": None},
+            {"marks": "MŁ-40", "packages": 1, "packing": "Crate", "nature": "Glass table tops",
+             "statistical_number": "7007", "gross_weight_kg": "210", "volume_m3": "1.2", "adr": None},
+            {"marks": "MŁ-41", "packages": 6, "packing": "Bag", "nature": "Spare fittings",
+             "statistical_number": "8302", "gross_weight_kg": "12.75", "volume_m3": "0.2", "adr": None},
+        ],
+        "sender_instructions": "Customs clearance at destination; T1 not required (EU). Deliver Mon–Fri 7:00–15:00.",
+        "payment_instructions": "carriage_paid",
+        "cash_on_delivery": {"amount": "1250.00", "currency": "EUR"},
+        "carrier": {"name": "Trans-Wiśniewski Spółka Jawna", "address": "ul. Głogowska 210",
+                    "postal_code": "60-104", "city": "Poznań", "country": "PL", "tax_id": "PL7792233445",
+                    "email": "dyspozytor@trans-wisniewski.pl", "phone": "+48 61 555 66 77",
+                    "vehicle_registration": "PO 12345 / PO 6789A"},
+        "successive_carriers": "",
+        "carrier_reservations": "",
+        "special_agreements": "Tail-lift required. No double stacking.",
+        "charges": [
+            {"label": "carriage_charges", "sender": "1450.00", "currency": "EUR", "consignee": ""},
+            {"label": "supplementary_charges", "sender": "60.00", "currency": "EUR", "consignee": ""},
+            {"label": "total", "sender": "1510.00", "currency": "EUR", "consignee": ""},
+        ],
+        "established": {"place": "Poznań", "date": "2026-11-21"},
+        "languages": ["pl", "de", "en"],
+        "copies": 4,
+        "public_url": f"https://cmr.example.com/d/{TOKEN}",
+        "short_url": f"cmr.example.com/d/{TOKEN[:8]}…",
+    }
+    doc.update(overrides)
+    return doc
+
+
+def large_document() -> dict:
+    """40 goods lines and long free texts: the worst case an office will send."""
+    doc = sample_document(number="ZX/2026/11/000123")
+    base = copy.deepcopy(doc["goods"])
+    doc["goods"] = []
+    for i in range(40):
+        g = copy.deepcopy(base[i % len(base)])
+        g["marks"] = f"LOT-{i + 1:03d}"
+        g["nature"] = f"{g['nature']} — batch {i + 1}"
+        g["gross_weight_kg"] = f"{100 + i * 7.25:.2f}"
+        doc["goods"].append(g)
+    doc["sender_instructions"] = " ".join(
+        f"Instruction {i}: keep the load dry and secured; call the consignee 2 h before arrival "
+        f"(+49 30 1234567, ask for Mr Šťastný); present the T2L document no. {1000 + i} at the gate."
+        for i in range(1, 13))
+    doc["carrier_reservations"] = "Pallets 12–14 wrapped loosely, count not verified (sealed trailer)."
+    doc["special_agreements"] = ("Temperature 15–25 °C. Waiting time over 2 h invoiced at 40 € per hour. "
+                                 "Delivery window agreed by e-mail of 19.11.2026. ") * 4
+    doc["charges"].append({"label": "Tolls Germany (Maut)", "sender": "86.40", "currency": "EUR", "consignee": ""})
+    return doc
+
+
+def _logo_png() -> bytes:
+    from PIL import Image, ImageDraw
+    img = Image.new("RGB", (240, 100), "white")
+    d = ImageDraw.Draw(img)
+    d.rectangle([4, 4, 236, 96], outline=(20, 60, 140), width=6)
+    d.ellipse([20, 20, 80, 80], fill=(20, 60, 140))
+    d.text((100, 40), "MEBLE ŁÓDŹ", fill=(20, 60, 140))
+    buf = io.BytesIO()
+    img.save(buf, "PNG")
+    return buf.getvalue()
+
+
+def main(argv: list[str]) -> int:
+    from . import render_calibration_page, render_cmr
+
+    out = Path(argv[0] if argv else "samples")
+    out.mkdir(parents=True, exist_ok=True)
+    lt_ru = sample_document(languages=["lt", "ru"], number="LT-77/2026", copies=3)
+    lt_ru["sender"] = {"name": "UAB „Šiaulių baldai“", "address": "Žemaitės g. 12", "postal_code": "LT-76351",
+                       "city": "Šiauliai", "country": "LT", "tax_id": "LT100001234567"}
+    lt_ru["consignee"] = {"name": "ООО «Северная мебель»", "address": "ул. Льва Толстого, д. 7",
+                          "postal_code": "197022", "city": "Санкт-Петербург", "country": "RU"}
+    tr_en = sample_document(languages=["tr", "en"], number="TR-2026-0042", payment_instructions="carriage_forward")
+    tr_en["sender"] = {"name": "Güneş İhracat Ltd. Şti.", "address": "Atatürk Cad. No: 18, Kağıthane",
+                       "postal_code": "34410", "city": "İstanbul", "country": "TR", "phone": "+90 212 555 12 12"}
+    files = {
+        "cmr_pl_de_en.pdf": render_cmr(sample_document(), logo=_logo_png()),
+        "cmr_lt_ru.pdf": render_cmr(lt_ru),
+        "cmr_tr_en.pdf": render_cmr(tr_en),
+        "cmr_40_lines.pdf": render_cmr(large_document(), languages=["pl", "en"], copies=3),
+        "cmr_blank_mode.pdf": render_cmr(sample_document(), blank_mode=True, offset_mm=(1.5, -0.5), copies=3),
+        "calibration.pdf": render_calibration_page(),
+    }
+    for name, data in files.items():
+        (out / name).write_bytes(data)
+        print(f"{out / name}  {len(data) / 1024:.1f} KB")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))
