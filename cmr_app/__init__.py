@@ -95,11 +95,15 @@ def _load_user(user_id: str):
     user = db.session.get(User, uid)
     if user is None or user.security_stamp != stamp:
         return None
+    from .services.entitlements import user_blocked
+    if user_blocked(user):  # over the plan's user limit after a downgrade: signed out
+        return None
     set_current_company(user.company_id)
     return user
 
 
 def register_blueprints(app: Flask) -> None:
+    from .admin import bp as admin_bp, pricing_bp
     from .api import bp as api_bp
     from .auth import bp as auth_bp
     from .public import bp as public_bp
@@ -107,6 +111,10 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth_bp)
     app.register_blueprint(web_bp)
     app.register_blueprint(public_bp)
+    app.register_blueprint(admin_bp)
+    app.register_blueprint(pricing_bp)
+    from .billing import bp as billing_bp
+    app.register_blueprint(billing_bp)
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     csrf.exempt(api_bp)  # bearer tokens, no cookies
 

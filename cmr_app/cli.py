@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 
 import click
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import AppGroup
 from sqlalchemy import select
 
@@ -15,6 +15,9 @@ from .models import User
 accounts_cli = AppGroup("accounts", help="Accounts and companies.")
 tokens_cli = AppGroup("tokens", help="API tokens.")
 plans_cli = AppGroup("plans", help="The plan catalogue.")
+jobs_cli = AppGroup("jobs", help="Scheduled jobs.")
+billing_cli = AppGroup("billing", help="Payments.")
+promo_cli = AppGroup("promo", help="Promo codes.")
 
 
 def _fail(exc: ServiceError):
@@ -48,7 +51,7 @@ def accounts_create(email, password, company, plan_code, admin):
 
 
 @accounts_cli.command("demo")
-@click.option("--email", default="demo@cmr.local", show_default=True)
+@click.option("--email", default="demo@example.com", show_default=True)
 @click.option("--password", default="demo-cmr-2026", show_default=True)
 def accounts_demo(email, password):
     """Creates the demo account once (Pro plan, verified) and prints how to log in."""
@@ -89,6 +92,62 @@ def plans_sync():
     click.echo(f"plans: {created} created, {updated} updated")
 
 
+@jobs_cli.command("daily")
+def jobs_daily():
+    """Runs the daily jobs as of now; idempotent (run it twice: nothing is sent twice)."""
+    from .services import jobs
+    with current_app.test_request_context(base_url=current_app.config["BASE_URL"]):
+        done = jobs.run_daily()
+    click.echo(json.dumps(done))
+
+
+@billing_cli.command("book-payment")
+@click.argument("number")
+@click.option("--amount", default=None, help="The amount received; default: the pro-forma's gross.")
+def billing_book_payment(number, amount):
+    """Books the payment of pro-forma NUMBER: activates the plan, issues the VAT invoice."""
+    from .services import billing
+    with current_app.test_request_context(base_url=current_app.config["BASE_URL"]):
+        try:
+            order = billing.find_order_by_proforma(number)
+            invoice, new = billing.book_payment(order, amount if amount is not None else order.gross,
+                                                provider="admin", external_id=f"cli:{number}")
+        except ServiceError as exc:
+            _fail(exc)
+    click.echo(json.dumps({"invoice": invoice.number, "booked": new}))
+
+
+def _date(value):
+    from datetime import date
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)")
+
+
+@promo_cli.command("create")
+@click.option("--code", required=True)
+@click.option("--percent", default=None)
+@click.option("--amount", default=None)
+@click.option("--valid-from", default=None)
+@click.option("--valid-to", default=None)
+@click.option("--max-uses", type=int, default=None)
+def promo_create(code, percent, amount, valid_from, valid_to, max_uses):
+    """Creates a promo code: a percent or a fixed net amount off."""
+    from .services import billing
+    if (percent is None) == (amount is None):
+        raise click.UsageError("give exactly one of --percent and --amount")
+    try:
+        row = billing.create_promo(code, "percent" if percent is not None else "amount",
+                                   percent if percent is not None else amount,
+                                   _date(valid_from), _date(valid_to), max_uses)
+    except ServiceError as exc:
+        _fail(exc)
+    click.echo(json.dumps({"code": row.code, "kind": row.kind, "value": f"{row.value:.2f}"}))
+
+
 def register(app: Flask) -> None:
-    for group in (accounts_cli, tokens_cli, plans_cli):
+    for group in (accounts_cli, tokens_cli, plans_cli, jobs_cli, billing_cli, promo_cli):
         app.cli.add_command(group)

@@ -49,4 +49,12 @@ def deliver(msg: EmailMessage, mail_url: str) -> None:
 
 
 def send(to: str, subject: str, text: str, html: str | None = None, attachments=()) -> None:
-    deliver(build_message(to, subject, text, html, list(attachments)), current_app.config["MAIL_URL"])
+    """Composed now (in the user's language), delivered by a job: on the RQ queue when
+    Redis is configured, inline otherwise."""
+    from .tasks import enqueue
+    enqueue("deliver", raw=bytes(build_message(to, subject, text, html, list(attachments))))
+
+
+def deliver_now(to: str, subject: str, text: str, attachments=()) -> None:
+    """For code already running in a job: compose and deliver at once."""
+    deliver(build_message(to, subject, text, None, list(attachments)), current_app.config["MAIL_URL"])

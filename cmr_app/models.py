@@ -237,3 +237,148 @@ class Plan(db.Model):
     position: Mapped[int] = mapped_column(Integer, default=0)
     edited_by_admin: Mapped[bool] = mapped_column(Boolean, default=False)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+
+
+class CompanyNotice(db.Model):
+    """A message that must reach a company once (trial reminder, trial end, lapse…): the
+    daily job inserts the row first and only the run that inserted it sends."""
+    __tablename__ = "company_notices"
+    __table_args__ = (UniqueConstraint("company_id", "kind", "key"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    company_id: Mapped[int] = mapped_column(ForeignKey("companies.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    key: Mapped[str] = mapped_column(String(80))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+
+
+class PlanAuditEntry(db.Model):
+    """One admin change to the catalogue: who, when, which plan, and {field: [old, new]}.
+    Keeps the admin's e-mail as written at the time, so the row survives the user."""
+    __tablename__ = "plan_audit"
+    __table_args__ = (Index("ix_plan_audit_plan_code_id", "plan_code", "id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_code: Mapped[str] = mapped_column(String(32))
+    action: Mapped[str] = mapped_column(String(10))  # create | update
+    admin_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), nullable=True)
+    admin_email: Mapped[str] = mapped_column(String(254))
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    changes: Mapped[dict] = mapped_column(JSONType)
+
+
+# Billing (PLANS.md "Orders, discounts, pro-formas, invoices"). The operator's own
+# documents: invoices outlive the company (accounting law), detached from it on deletion.
+
+class SellerSettings(db.Model):
+    """The operator's data printed on pro-formas and invoices (one row, set by admins)."""
+    __tablename__ = "seller_settings"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    address: Mapped[str] = mapped_column(String(300), default="")
+    postal_code: Mapped[str] = mapped_column(String(20), default="")
+    city: Mapped[str] = mapped_column(String(100), default="")
+    country: Mapped[str] = mapped_column(String(2), default="PL")
+    tax_id: Mapped[str] = mapped_column(String(32), default="")
+    bank_name: Mapped[str] = mapped_column(String(200), default="")
+    bank_account: Mapped[str] = mapped_column(String(40), default="")
+    invoice_place: Mapped[str] = mapped_column(String(100), default="")
+    payment_days: Mapped[int] = mapped_column(Integer, default=7)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+
+
+class PromoCode(db.Model):
+    __tablename__ = "promo_codes"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    kind: Mapped[str] = mapped_column(String(10))  # percent | amount
+    value: Mapped[Decimal] = mapped_column(Numeric(10, 2))
+    valid_from: Mapped[date | None] = mapped_column(Date, nullable=True)
+    valid_to: Mapped[date | None] = mapped_column(Date, nullable=True)
+    max_uses: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    used: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+
+
+class Order(db.Model):
+    """A plan bought for a period; its pro-forma is issued with it, its invoice on payment.
+    A renewal order points at the order whose period it continues: one per period."""
+    __tablename__ = "orders"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    company_id: Mapped[int | None] = mapped_column(ForeignKey("companies.id", ondelete="SET NULL"), index=True)
+    plan_code: Mapped[str] = mapped_column(String(32))
+    period_months: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(10), default="new")  # new | renewal
+    renews_order_id: Mapped[int | None] = mapped_column(ForeignKey("orders.id"), unique=True, nullable=True)
+    promo_code_id: Mapped[int | None] = mapped_column(ForeignKey("promo_codes.id"), nullable=True)
+    payment_method: Mapped[str] = mapped_column(String(10), default="transfer")  # transfer | card
+    buyer: Mapped[dict] = mapped_column(JSONType)
+    amounts: Mapped[dict] = mapped_column(JSONType)  # the Quote, as decimal strings
+    gross: Mapped[Decimal] = mapped_column(Numeric(12, 2))
+    currency: Mapped[str] = mapped_column(String(3), default="PLN")
+    status: Mapped[str] = mapped_column(String(10), default="pending")  # pending | paid | cancelled
+    period_start: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    period_end: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    paid_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class BillingDocument(db.Model):
+    """A pro-forma or a VAT invoice, with the data printed on it frozen at issue."""
+    __tablename__ = "billing_documents"
+    __table_args__ = (UniqueConstraint("kind", "order_id"), UniqueConstraint("kind", "number"))
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(10))  # proforma | invoice
+    company_id: Mapped[int | None] = mapped_column(ForeignKey("companies.id", ondelete="SET NULL"), index=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"))
+    number: Mapped[str] = mapped_column(String(40))
+    issued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    due_date: Mapped[date | None] = mapped_column(Date, nullable=True)
+    data: Mapped[dict] = mapped_column(JSONType)
+    access_token: Mapped[str] = mapped_column(String(64), unique=True)
+
+    order: Mapped[Order] = relationship()
+
+
+class OperatorSeries(db.Model):
+    """The operator's own numbering series (invoices FV/…, pro-formas PF/…)."""
+    __tablename__ = "operator_series"
+    kind: Mapped[str] = mapped_column(String(10), primary_key=True)
+    scope: Mapped[str] = mapped_column(String(20), primary_key=True)
+    last_value: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Payment(db.Model):
+    __tablename__ = "payments"
+    __table_args__ = (UniqueConstraint("provider", "external_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"), unique=True)
+    provider: Mapped[str] = mapped_column(String(20))  # admin | fake | …
+    external_id: Mapped[str] = mapped_column(String(100))
+    amount: Mapped[Decimal] = mapped_column(Numeric(12, 2))
+    booked_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    booked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), nullable=True)
+
+
+class PaymentEvent(db.Model):
+    """Every notification a payment provider sent that was refused (for admins)."""
+    __tablename__ = "payment_events"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    provider: Mapped[str] = mapped_column(String(20))
+    payload: Mapped[str] = mapped_column(Text)
+    problem: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+
+
+class Subscription(db.Model):
+    """A company's paid plan: the period paid for, and what happens at its end."""
+    __tablename__ = "subscriptions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    company_id: Mapped[int] = mapped_column(ForeignKey("companies.id", ondelete="CASCADE"), unique=True)
+    plan_code: Mapped[str] = mapped_column(String(32))
+    period_months: Mapped[int] = mapped_column(Integer)
+    period_start: Mapped[datetime] = mapped_column(UTCDateTime)
+    period_end: Mapped[datetime] = mapped_column(UTCDateTime)
+    current_order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"))
+    payment_method: Mapped[str] = mapped_column(String(10), default="transfer")
+    auto_renew: Mapped[bool] = mapped_column(Boolean, default=False)
+    next_plan_code: Mapped[str | None] = mapped_column(String(32), nullable=True)  # a move down at renewal
+    status: Mapped[str] = mapped_column(String(10), default="active")  # active | lapsed

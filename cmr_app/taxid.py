@@ -1,30 +1,30 @@
-"""Tax ids checked by checksum with python-stdnum: Polish NIP, EU VAT ids."""
+"""Tax ids for the address book and invoices: the checksum rules live in
+plans.validate_tax_id (python-stdnum); this adds the messages users read."""
 from __future__ import annotations
 
+import plans
 from flask_babel import gettext as _
-from stdnum import pl
-from stdnum.eu import vat
-from stdnum.exceptions import ValidationError
 
-EU = {"AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "ES", "FI", "FR", "GR", "HR", "HU", "IE",
-      "IT", "LT", "LU", "LV", "MT", "NL", "PL", "PT", "RO", "SE", "SI", "SK", "XI"}
+
+def _messages(country: str) -> dict:
+    nip = country == "PL"
+    return {
+        "invalid_checksum": _("This NIP is not valid (check digit).") if nip else _("This EU VAT id is not valid."),
+        "invalid_length": _("This NIP must have 10 digits.") if nip else _("This EU VAT id has the wrong length."),
+        "invalid_format": _("This NIP is not valid.") if nip else _("This EU VAT id is not valid."),
+        "wrong_country": _("This VAT id belongs to another country than the address."),
+        "required": _("Enter the tax id."),
+    }
 
 
 def check_tax_id(country: str, value: str) -> tuple[str, str | None]:
-    """(normalized value, problem or None). Polish NIP with or without the PL prefix;
-    EU VAT ids by their own checksum; other countries' ids are kept as typed."""
-    raw = value.strip()
-    compact = raw.replace(" ", "").replace("-", "").upper()
-    prefix = compact[:2] if compact[:2].isalpha() else ""
-    if (country == "PL" and prefix in ("", "PL")) or (not country and prefix == "PL"):
-        try:
-            return pl.nip.validate(compact[2:] if prefix else compact), None
-        except ValidationError:
-            return raw, _("This NIP is not valid (check digit).")
-    if prefix in EU or prefix == "EL" or (country in EU and not prefix):
-        candidate = compact if prefix else ("EL" if country == "GR" else country) + compact
-        try:
-            return vat.validate(candidate), None
-        except ValidationError:
-            return raw, _("This EU VAT id is not valid.")
-    return raw, None
+    """(normalized value, message or None). Without a country, a "PL…" or other EU
+    prefix says which rule applies; ids of non-EU countries are kept as typed."""
+    country = (country or "").upper()
+    raw = (value or "").strip()
+    if not country and raw[:2].isalpha() and plans.is_eu_country(raw[:2].upper() if raw[:2].upper() != "EL" else "GR"):
+        country = raw[:2].upper() if raw[:2].upper() != "EL" else "GR"
+    if not country:
+        return raw, None
+    normalized, problem = plans.validate_tax_id(country, raw)
+    return normalized, (_messages(country)[problem] if problem else None)

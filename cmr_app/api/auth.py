@@ -26,6 +26,11 @@ def authenticate():
     user = tokens.user_for_token(secret.strip())
     if user is None:
         raise Unauthorized("This API token is not valid.")
+    from ..services import entitlements
+    if entitlements.user_blocked(user):
+        from ..errors import Forbidden
+        raise Forbidden("Your company's plan allows fewer users; the owner can upgrade to let you back in.",
+                        {"reason": "users_over_limit"})
     g.api_user = user
     set_current_company(user.company_id)
     return None

@@ -7,7 +7,7 @@ from flask import Response, jsonify, request, url_for
 
 from ..errors import ServiceError, ValidationFailed
 from ..services import account as account_service
-from ..services import addressbook, documents, idempotency
+from ..services import addressbook, billing, documents, idempotency
 from . import bp
 from .auth import current
 
@@ -68,6 +68,33 @@ def change_plan():
         raise ValidationFailed({"plan": ["Send a plan code."]})
     account_service.change_plan(current(), data["plan"])
     return jsonify(account_service.summary(current()))
+
+
+@bp.put("/account/auto-renew")
+def auto_renew():
+    data = body()
+    if not isinstance(data.get("enabled"), bool):
+        raise ValidationFailed({"enabled": ["Send true or false."]})
+    from ..services import accounts, subscriptions
+    accounts.require_owner(current())
+    subscriptions.set_auto_renew(current().company, data["enabled"])
+    return jsonify(account_service.summary(current()))
+
+
+# Orders and invoices
+
+@bp.post("/orders")
+def orders_create():
+    order = billing.create_order(current(), body())
+    from ..services import mailing
+    mailing.proforma_issued(billing.proforma_of(order).id, renewal=False)
+    return jsonify(billing.order_dict(order)), 201
+
+
+@bp.get("/invoices")
+def invoices_list():
+    return jsonify({"items": [billing.document_dict(d) for d in billing.list_documents(current().company_id)],
+                    "next_cursor": None})
 
 
 # Address book: the same five endpoints for clients, carriers and products
@@ -156,6 +183,16 @@ def documents_duplicate(doc_id):
     return jsonify(documents.to_dict(doc)), 201, {"Location": url_for("api.documents_get", doc_id=doc.id)}
 
 
+@bp.post("/documents/<doc_id>/email")
+def document_email(doc_id):
+    data = request.get_json(silent=True) or {}
+    to = data.get("to")
+    if to is not None and not (isinstance(to, list) and all(isinstance(x, str) for x in to)):
+        raise ValidationFailed({"to": ["Send a list of e-mail addresses."]})
+    sent = documents.email_document(current(), doc_id, to)
+    return jsonify({"sent_to": sent}), 202
+
+
 @bp.get("/documents/<doc_id>/pdf")
 def document_pdf(doc_id):
     doc = documents.get_document(current().company_id, doc_id)
@@ -163,7 +200,8 @@ def document_pdf(doc_id):
     copies = request.args.get("copies")
     if copies is not None and copies not in ("3", "4"):
         raise ValidationFailed({"copies": ["Choose 3 or 4 copies."]})
-    pdf = documents.render_pdf(doc, languages=languages, copies=int(copies) if copies else None)
+    pdf = documents.render_pdf(doc, languages=languages, copies=int(copies) if copies else None,
+                               blank=request.args.get("blank") in ("1", "true"))
     filename = "CMR-" + "".join(c if c.isalnum() else "-" for c in doc.number) + ".pdf"
     return Response(pdf, mimetype="application/pdf",
                     headers={"Content-Disposition": f'inline; filename="{filename}"'})

@@ -50,7 +50,11 @@ def login():
     form = LoginForm()
     if form.validate_on_submit():
         user = accounts.authenticate(form.email.data, form.password.data)
-        if user:
+        from ..services import entitlements
+        if user and entitlements.user_blocked(user):
+            form.email.errors.append(_("Your company's plan allows fewer users than it has now. "
+                                       "Ask the account owner to upgrade the plan."))
+        elif user:
             login_user(user, remember=form.remember.data)
             return redirect(_safe_next(request.args.get("next")))
         form.password.errors.append(_("Wrong e-mail or password."))

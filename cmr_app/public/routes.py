@@ -3,12 +3,29 @@ from __future__ import annotations
 from flask import Response, abort, render_template, request
 from sqlalchemy import select
 
+from flask_babel import format_decimal
+from flask_babel import lazy_gettext as _l
+
 from ..extensions import db, limiter
 from ..models import Document
 from ..services import documents
 from . import bp
 
 PAGE_LIMIT = "60/minute"
+STATUS_LABELS = {"issued": _l("Issued"), "in_transit": _l("In transit"), "delivered": _l("Delivered"),
+                 "cancelled": _l("Cancelled")}
+
+
+def status_label(status: str) -> str:
+    return str(STATUS_LABELS.get(status, status))
+
+
+def goods_totals(data: dict) -> dict:
+    from decimal import Decimal
+    goods = data.get("goods") or []
+    weight = sum((Decimal(g["gross_weight_kg"]) for g in goods if g.get("gross_weight_kg")), Decimal(0))
+    return {"packages": sum(int(g.get("packages") or 0) for g in goods),
+            "weight": format_decimal(weight, format="#,##0.###")}
 
 
 def _document(token: str) -> Document:
@@ -28,7 +45,8 @@ def driver_page(token: str):
     import renderers
     doc = _document(token)
     return render_template("public/driver.html", doc=doc, data=doc.data,
-                           label_languages=renderers.LANGUAGES)
+                           label_languages=renderers.LANGUAGES, totals=goods_totals(doc.data),
+                           status_label=status_label(doc.status))
 
 
 @limiter.limit(PAGE_LIMIT)

@@ -7,11 +7,12 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app, url_for
 from flask_babel import gettext as _
-from sqlalchemy import select
+import plans
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from .. import clock
-from ..errors import Conflict, ServiceError
+from ..errors import Conflict, PlanRequired, ServiceError
 from ..extensions import db
 from ..models import Carrier, Client, Company, Document, DocumentRevision, DocumentTemplate, User
 from ..schemas import DocumentIn, dump, parse
@@ -41,6 +42,10 @@ def _resolve(company_id: int, model: DocumentIn) -> dict:
             data["carrier"] = _copy_party(Carrier, company_id, model.carrier_id, ("vehicle_registration",))
     except NotFound:
         raise ValidationFailed({"party": [_("A chosen client or carrier does not exist.")]})
+    # The ids only say what to copy now; kept in the document, a later edit would copy
+    # the address book again over what the user changed.
+    for key in ("sender_client_id", "consignee_client_id", "carrier_id"):
+        data[key] = None
     return data
 
 
@@ -71,6 +76,38 @@ def numbering_settings(company: Company) -> tuple[str, int]:
     return numbering.DEFAULT_PATTERN, 1
 
 
+def archive_cutoff(company: Company):
+    """Documents created before this moment are beyond the plan's archive: hidden, never
+    deleted, back on upgrade. None when the plan keeps everything."""
+    months = entitlements.plan_in_force(company).archive_months
+    if months is None:
+        return None
+    return plans.add_months_local(clock.now(), -months, company.timezone)
+
+
+def _visible(doc_id, company_id: int) -> Document:
+    doc = get_owned(Document, doc_id, company_id)
+    company = db.session.get(Company, company_id)
+    cutoff = archive_cutoff(company)
+    if cutoff is not None and doc.created_at < cutoff:
+        months = entitlements.plan_in_force(company).archive_months
+        longer = next((p for p in entitlements.catalogue()
+                       if p.archive_months is None or p.archive_months > months), None)
+        raise PlanRequired(
+            _("This document is older than the %(months)s months your plan keeps visible. It is not "
+              "deleted: it comes back when you move to a plan with a longer archive.", months=months),
+            {"archive_months": months, "plan": longer.code if longer else None})
+    return doc
+
+
+def hidden_by_archive(company: Company) -> int:
+    cutoff = archive_cutoff(company)
+    if cutoff is None:
+        return 0
+    return db.session.scalar(select(func.count(Document.id)).where(
+        Document.company_id == company.id, Document.created_at < cutoff)) or 0
+
+
 def issue_document(user: User, payload: dict, *, commit: bool = True) -> Document:
     """Validates, takes a quota place and the next number, and saves: all in one
     transaction, so a refusal or an error leaves neither a count nor a number behind."""
@@ -98,7 +135,7 @@ def issue_document(user: User, payload: dict, *, commit: bool = True) -> Documen
 def update_document(user: User, doc_id, payload: dict) -> Document:
     """Editing never counts against the quota."""
     accounts.require_editor(user)
-    doc = get_owned(Document, doc_id, user.company_id)
+    doc = _visible(doc_id, user.company_id)
     data = _resolve(user.company_id, parse(DocumentIn, payload, partial_base=doc.data))
     _apply(doc, data, user.company)
     db.session.commit()
@@ -108,7 +145,7 @@ def update_document(user: User, doc_id, payload: dict) -> Document:
 def duplicate_document(user: User, doc_id) -> Document:
     """A new document with the same content: it counts and gets its own number and link.
     Its dates start as today, as a repeated route is issued for a new shipment."""
-    doc = get_owned(Document, doc_id, user.company_id)
+    doc = _visible(doc_id, user.company_id)
     return issue_document(user, fresh_copy(doc.data, user.company))
 
 
@@ -123,18 +160,21 @@ def fresh_copy(data: dict, company: Company) -> dict:
 def delete_document(user: User, doc_id) -> None:
     """Deleting never refunds the quota, and it ends the public link."""
     accounts.require_editor(user)
-    doc = get_owned(Document, doc_id, user.company_id)
+    doc = _visible(doc_id, user.company_id)
     db.session.delete(doc)
     db.session.commit()
 
 
 def get_document(company_id: int, doc_id) -> Document:
-    return get_owned(Document, doc_id, company_id)
+    return _visible(doc_id, company_id)
 
 
 def list_documents(company_id: int, *, q: str = "", date_from: date | None = None,
                    date_to: date | None = None, cursor=None, limit: int = 50):
     query = select(Document).where(Document.company_id == company_id)
+    cutoff = archive_cutoff(db.session.get(Company, company_id))
+    if cutoff is not None:
+        query = query.where(Document.created_at >= cutoff)
     for condition in like_terms(Document.search_text, q):
         query = query.where(condition)
     if date_from:
@@ -162,12 +202,19 @@ def render_data(doc: Document) -> dict:
             "short_url": url.split("://", 1)[-1], "fingerprint": doc.fingerprint}
 
 
-def render_pdf(doc: Document, *, languages=None, copies=None) -> bytes:
+def print_offset(company: Company) -> tuple[float, float]:
+    return float(company.print_offset_x_mm or 0), float(company.print_offset_y_mm or 0)
+
+
+def render_pdf(doc: Document, *, languages=None, copies=None, blank: bool = False) -> bytes:
+    """The CMR as a PDF; `blank` prints only the data, shifted by the company's printer
+    offset, for loading pre-printed CMR sets."""
     company = db.session.get(Company, doc.company_id)
     logo = company.logo if entitlements.feature_on(company, "company_logo") else None
     import renderers
     try:
-        return renderers.render_cmr(render_data(doc), languages=languages, copies=copies, logo=logo)
+        return renderers.render_cmr(render_data(doc), languages=languages, copies=copies, logo=logo,
+                                    blank_mode=blank, offset_mm=print_offset(company))
     except ValueError as exc:
         raise ServiceError(str(exc))
 
@@ -202,3 +249,26 @@ def delete_template(user: User, template_id) -> None:
     accounts.require_editor(user)
     db.session.delete(get_owned(DocumentTemplate, template_id, user.company_id))
     db.session.commit()
+
+
+def email_document(user: User, doc_id, recipients: list[str] | None = None) -> list[str]:
+    """Sends the document's PDF to its parties (or the given addresses); the PDF is made
+    and sent by a job. Needs the email_documents feature."""
+    from ..errors import ValidationFailed
+    from . import features
+    accounts.require_editor(user)
+    features.require_feature(user.company, "email_documents")
+    doc = _visible(doc_id, user.company_id)
+    if recipients is None:
+        recipients = [doc.data.get(p, {}).get("email", "") for p in ("sender", "consignee", "carrier")]
+    recipients = list(dict.fromkeys(r.strip().lower() for r in recipients if r and r.strip()))
+    bad = [r for r in recipients if "@" not in r or " " in r or r.startswith("@") or r.endswith("@")]
+    if bad or not recipients:
+        raise ValidationFailed({"to": [_("Give at least one valid e-mail address; the parties of this "
+                                         "document have none.") if not recipients else
+                                       _("Not valid: %(addresses)s", addresses=", ".join(bad))]})
+    if len(recipients) > 10:
+        raise ValidationFailed({"to": [_("At most 10 addresses at once.")]})
+    from .. import tasks
+    tasks.enqueue("document_email", document_id=doc.id, user_id=user.id, recipients=recipients)
+    return recipients

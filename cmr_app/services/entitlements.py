@@ -79,3 +79,16 @@ def check_user_limit(company: Company, extra: int = 0) -> None:
 
 def feature_on(company: Company, key: str) -> bool:
     return current(company).allows(key)
+
+
+def blocked_user_ids(company: Company) -> set[int]:
+    """Users beyond the plan's limit (the owner first, then by seniority) are blocked,
+    not deleted; an upgrade lets them back in."""
+    limit = plan_in_force(company).users
+    users = db.session.scalars(select(User).where(User.company_id == company.id)).all()
+    ordered = sorted(users, key=lambda u: (u.role != "owner", u.id))
+    return {u.id for u in ordered[limit:]}
+
+
+def user_blocked(user: User) -> bool:
+    return user.id in blocked_user_ids(user.company)

@@ -52,23 +52,34 @@ def format_number(pattern: str, seq: int, local_dt: datetime) -> str:
     return TOKEN.sub(token, pattern)
 
 
-def next_number(company_id: int, pattern: str, start: int, local_dt: datetime) -> str:
-    """Takes the next number of the series; the caller's transaction must commit it."""
-    scope = scope_for(pattern, local_dt)
-    start = max(int(start or 1), 1)
+def _advance(table, keys: dict, start: int = 1) -> int:
+    """The next value of one series row (created at 0 if missing), in the caller's
+    transaction: the UPDATE's row lock queues concurrent callers until it commits."""
     dialect = db.session.get_bind().dialect.name
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    db.session.execute(insert(NumberSeries).values(company_id=company_id, scope=scope, last_value=0)
-                       .on_conflict_do_nothing())
+    db.session.execute(insert(table).values(**keys, last_value=0).on_conflict_do_nothing())
+    start = max(int(start or 1), 1)
     # A starting number set later (custom numbering) lifts the series, never lowers it.
-    new_value = case((NumberSeries.last_value + 1 < start, start), else_=NumberSeries.last_value + 1)
-    seq = db.session.execute(
-        update(NumberSeries)
-        .where(NumberSeries.company_id == company_id, NumberSeries.scope == scope)
+    new_value = case((table.last_value + 1 < start, start), else_=table.last_value + 1)
+    return db.session.execute(
+        update(table)
+        .where(*(getattr(table, k) == v for k, v in keys.items()))
         .values(last_value=new_value)
-        .returning(NumberSeries.last_value)
+        .returning(table.last_value)
         .execution_options(synchronize_session=False)
     ).scalar_one()
+
+
+def next_number(company_id: int, pattern: str, start: int, local_dt: datetime) -> str:
+    """Takes the company's next document number; the caller's transaction must commit it."""
+    seq = _advance(NumberSeries, {"company_id": company_id, "scope": scope_for(pattern, local_dt)}, start)
+    return format_number(pattern, seq, local_dt)
+
+
+def next_operator_number(kind: str, pattern: str, local_dt: datetime) -> str:
+    """The operator's own series (FV/{seq}/{MM}/{YYYY} invoices, PF/… pro-formas)."""
+    from ..models import OperatorSeries
+    seq = _advance(OperatorSeries, {"kind": kind, "scope": scope_for(pattern, local_dt)})
     return format_number(pattern, seq, local_dt)
 
 

@@ -1,19 +1,58 @@
-"""Paid subscription periods. Billing (orders, payments, renewals) builds on this."""
+"""Paid subscription periods: what is paid for now, renewals and lapses (§5.9–5.10)."""
 from __future__ import annotations
 
-from ..models import Company
+import plans
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from .. import clock
+from ..errors import Conflict
+from ..extensions import db
+from ..models import Company, Subscription
+
+
+def current(company: Company) -> Subscription | None:
+    return db.session.scalar(select(Subscription).where(Subscription.company_id == company.id))
 
 
 def paid_plan_code(company: Company) -> str | None:
-    # No billing yet: no company has a paid period, so outside the trial every
-    # account runs on Free limits (PLANS.md "Trial over and unpaid").
+    """The plan of a paid period running now; none after its end (the account falls
+    back to Free until a renewal is paid)."""
+    sub = current(company)
+    now = clock.now()
+    if sub is not None and sub.status == "active" and sub.period_start <= now < sub.period_end:
+        return sub.plan_code
     return None
 
 
 def summary(company: Company) -> dict | None:
-    return None
+    sub = current(company)
+    if sub is None:
+        return None
+    now = clock.now()
+    status = "active" if sub.status == "active" and now < sub.period_end else "lapsed"
+    return {"status": status, "plan": sub.plan_code, "period_months": sub.period_months,
+            "period_start": sub.period_start.isoformat(), "period_end": sub.period_end.isoformat(),
+            "auto_renew": sub.auto_renew, "payment_method": sub.payment_method,
+            "next_plan": sub.next_plan_code,
+            "auto_renew_cancellable": plans.auto_renew_cancellable(sub.period_end, now)}
 
 
 def schedule_downgrade(company: Company, plan_code: str) -> None:
-    # Only reachable with a paid period (outside the trial, between paid plans).
-    raise NotImplementedError("moving down at renewal arrives with billing")
+    """A move down between paid plans takes effect at the next renewal (PLANS.md)."""
+    sub = current(company)
+    sub.next_plan_code = plan_code
+
+
+def set_auto_renew(company: Company, enabled: bool) -> Subscription:
+    """Card auto-renewal may be cancelled until 14 days before the end (§5.9); later,
+    the renewal goes ahead."""
+    sub = current(company)
+    if sub is None or sub.payment_method != "card":
+        raise Conflict(_("Automatic renewal applies to card payments only."))
+    if not enabled and not plans.auto_renew_cancellable(sub.period_end, clock.now()):
+        raise Conflict(_("Automatic renewal can be cancelled until 14 days before the end of the paid "
+                         "period; this renewal goes ahead."))
+    sub.auto_renew = enabled
+    db.session.commit()
+    return sub

@@ -14,13 +14,13 @@ from sqlalchemy import select
 from werkzeug.security import check_password_hash
 
 from .. import clock
-from ..errors import PlanRequired, ValidationFailed
+from ..errors import ValidationFailed
 from ..extensions import db
 from ..models import Company, DocumentTemplate, Invitation, User
 from ..schemas import COUNTRIES, LANGUAGES
 from ..taxid import check_tax_id
 from ..tenant import get_owned
-from . import accounts, entitlements, numbering
+from . import accounts, features, numbering
 
 UI_LANGUAGES = ("pl", "en", "de")
 LOGO_MAX_BYTES = 1024 * 1024
@@ -179,9 +179,7 @@ def numbering_preview(company: Company, pattern: str, start) -> str:
 def save_numbering(user: User, pattern: str, start) -> Company:
     accounts.require_editor(user)
     company = db.session.get(Company, user.company_id)
-    if not entitlements.feature_on(company, "custom_numbering"):
-        raise PlanRequired(_("Your own numbering needs the “Custom numbering” feature: switch it on "
-                             "in Settings → Plan & features."), {"feature": "custom_numbering"})
+    features.require_feature(company, "custom_numbering")
     pattern, start = _numbering_input(pattern, start)
     company.numbering_pattern, company.numbering_start = pattern, start
     db.session.commit()

@@ -1,5 +1,6 @@
-from flask import redirect, render_template, url_for
-from flask_login import login_required
+"""The entry point of the signed-in interface; the tabs live in documents.py,
+entries.py and settings.py."""
+from flask import redirect, url_for
 
 from . import bp
 
@@ -7,21 +8,3 @@ from . import bp
 @bp.get("/")
 def index():
     return redirect(url_for("web.documents"))
-
-
-@bp.get("/documents")
-@login_required
-def documents():
-    return render_template("base.html")
-
-
-@bp.get("/book/<kind>")
-@login_required
-def entries(kind):
-    return render_template("base.html")
-
-
-@bp.get("/settings")
-@login_required
-def settings():
-    return render_template("base.html")

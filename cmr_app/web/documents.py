@@ -1,0 +1,398 @@
+"""Documents tab: the list, the CMR form (new, edit, from a template), the document page,
+its PDF, duplicate, delete, and document templates."""
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+
+from .. import clock
+from ..errors import ServiceError, ValidationFailed
+from ..extensions import db
+from ..schemas import LANGUAGES, PAYMENT_INSTRUCTIONS, STATUSES
+from ..services import accounts, addressbook, entitlements, quota
+from ..services import documents as document_service
+from ..services import web_support
+from . import bp
+from .common import (FormState, country_choices, flash_refusal, flatten, form_state_from_request,
+                     is_blank, language_choices, line_indexes, parse_date_arg, parse_form,
+                     remap_errors)
+
+PAGE_SIZE = 25
+BOOK_LIMIT = 500
+OTHER = "__other__"
+
+# Box 20: the rows of the paper form. The English label is stored with the row, the
+# form shows it translated.
+CHARGE_ROWS = ("Carriage charges", "Deductions", "Balance", "Supplementary charges",
+               "Miscellaneous", "Total")
+CHARGE_LABELS = {"Carriage charges": _l("Carriage charges"), "Deductions": _l("Deductions"),
+                 "Balance": _l("Balance"), "Supplementary charges": _l("Supplementary charges"),
+                 "Miscellaneous": _l("Miscellaneous"), "Total": _l("Total")}
+PAYMENT_LABELS = {"carriage_paid": _l("Carriage paid"), "carriage_forward": _l("Carriage forward")}
+
+PARTY_FIELDS = {"name": _l("Name"), "address": _l("Address"), "postal_code": _l("Postal code"),
+                "city": _l("City"), "country": _l("Country"), "tax_id": _l("Tax id (NIP / VAT)"),
+                "email": _l("E-mail"), "phone": _l("Phone"),
+                "vehicle_registration": _l("Vehicle registration numbers")}
+GOODS_FIELDS = {"marks": _l("6 Marks and numbers"), "packages": _l("7 Number of packages"),
+                "packing": _l("8 Method of packing"), "nature": _l("9 Nature of the goods"),
+                "statistical_number": _l("10 Statistical number"),
+                "gross_weight_kg": _l("11 Gross weight, kg"), "volume_m3": _l("12 Volume, m³"),
+                "adr.class": _l("ADR class"), "adr.un_number": _l("UN number"),
+                "adr.packing_group": _l("Packing group")}
+SECTIONS = {"sender": _l("1 Sender"), "consignee": _l("2 Consignee"),
+            "place_of_delivery": _l("3 Place of delivery"), "taking_over": _l("4 Taking over the goods"),
+            "documents_attached": _l("5 Documents attached"), "goods": _l("6–12 Goods"),
+            "sender_instructions": _l("13 Sender's instructions"),
+            "payment_instructions": _l("14 Instructions as to payment for carriage"),
+            "cash_on_delivery": _l("15 Cash on delivery"), "carrier": _l("16 Carrier"),
+            "successive_carriers": _l("17 Successive carriers"),
+            "carrier_reservations": _l("18 Carrier's reservations and observations"),
+            "special_agreements": _l("19 Special agreements"), "charges": _l("20 To be paid by"),
+            "established": _l("21 Established"), "languages": _l("Label languages"),
+            "copies": _l("Copies"), "status": _l("Status"), "party": _l("Address book")}
+OTHER_FIELDS = {"date": _l("Date"), "place": _l("Place"), "amount": _l("Amount"),
+                "currency": _l("Currency"), "sender": _l("Sender"), "consignee": _l("Consignee"),
+                "label": _l("Row")}
+
+
+def describe(path: str) -> str:
+    """A readable name for an error's dotted path, for the summary above the form."""
+    parts = path.split(".")
+    section = str(SECTIONS.get(parts[0], parts[0]))
+    if len(parts) == 1:
+        return section
+    if parts[0] == "goods" and parts[1].isdigit():
+        rest = ".".join(parts[2:])
+        return _("Goods line %(n)s", n=int(parts[1]) + 1) + " · " + str(GOODS_FIELDS.get(rest, rest))
+    if parts[0] == "charges" and parts[1].isdigit():
+        rest = parts[-1]
+        return section + " · " + str(OTHER_FIELDS.get(rest, rest))
+    rest = parts[-1]
+    return section + " · " + str(PARTY_FIELDS.get(rest) or OTHER_FIELDS.get(rest, rest))
+
+
+def _charge_blank(row) -> bool:
+    return not isinstance(row, dict) or is_blank({k: v for k, v in row.items() if k != "label"})
+
+
+def _local_today(company) -> str:
+    return clock.now().astimezone(ZoneInfo(company.timezone)).date().isoformat()
+
+
+def _company_languages(company) -> list[str]:
+    codes = [c.strip() for c in (company.default_languages or "").split(",") if c.strip() in LANGUAGES]
+    return codes[:3] or ["pl", "en", "de"]
+
+
+# Form <-> document data -------------------------------------------------------------
+
+def payload_from_form() -> tuple[dict, dict]:
+    """The posted form as the API's document shape, plus where each kept line came from."""
+    data, origins = parse_form(request.form.items(),
+                               compact={"goods": is_blank, "charges": _charge_blank})
+    payment = data.get("payment_instructions") or ""
+    if payment == OTHER:
+        payment = data.get("payment_instructions_other") or ""
+    languages = data.get("languages") or []
+    if isinstance(languages, str):
+        languages = languages.split(",")
+    if isinstance(languages, list):
+        languages = [x for x in languages if isinstance(x, str) and x.strip()]
+    copies = data.get("copies") or "4"
+    payload = {
+        "sender": data.get("sender") or {}, "consignee": data.get("consignee") or {},
+        "place_of_delivery": data.get("place_of_delivery") or {},
+        "taking_over": data.get("taking_over") or {},
+        "documents_attached": data.get("documents_attached") or "",
+        "goods": data.get("goods") or [],
+        "sender_instructions": data.get("sender_instructions") or "",
+        "payment_instructions": payment,
+        "cash_on_delivery": data.get("cash_on_delivery") or {},
+        "carrier": data.get("carrier") or {},
+        "successive_carriers": data.get("successive_carriers") or "",
+        "carrier_reservations": data.get("carrier_reservations") or "",
+        "special_agreements": data.get("special_agreements") or "",
+        "charges": data.get("charges") or [],
+        "established": data.get("established") or {},
+        "languages": languages,
+        "copies": int(copies) if isinstance(copies, str) and copies.isdigit() else copies,
+        # The form itself carries the parties picked from the address book: what the
+        # user sees (and may have corrected) is what is saved.
+        "sender_client_id": None, "consignee_client_id": None, "carrier_id": None,
+    }
+    if data.get("status"):
+        payload["status"] = data["status"]
+    return payload, origins
+
+
+def arrange_charges(charges) -> list[dict]:
+    """The document's box 20 laid over the paper form's rows, unknown rows after them."""
+    charges = [c for c in (charges or []) if isinstance(c, dict)]
+    by_label = {}
+    for charge in charges:
+        by_label.setdefault((charge.get("label") or "").strip().casefold(), charge)
+    rows, used = [], set()
+    for label in CHARGE_ROWS:
+        found = by_label.get(label.casefold())
+        if found is not None:
+            used.add(id(found))
+        rows.append({**(found or {}), "label": label})
+    rows.extend(c for c in charges if id(c) not in used)
+    return rows
+
+
+def values_from_data(data: dict) -> dict[str, str]:
+    data = {k: v for k, v in data.items() if k not in ("sender_client_id", "consignee_client_id", "carrier_id")}
+    data["charges"] = arrange_charges(data.get("charges"))
+    if not data.get("goods"):
+        data["goods"] = [{}]
+    values = flatten(data)
+    payment = data.get("payment_instructions") or ""
+    if payment not in PAYMENT_INSTRUCTIONS:
+        values["payment_instructions"] = OTHER
+        values["payment_instructions_other"] = payment
+    return values
+
+
+def new_document_values(company) -> dict[str, str]:
+    today = _local_today(company)
+    data = {"taking_over": {"date": today},
+            "established": {"place": company.city or "", "date": today},
+            "languages": _company_languages(company), "copies": 4, "goods": [{}]}
+    return values_from_data(data)
+
+
+def _book(kind_name: str) -> list[dict]:
+    kind = addressbook.KINDS[kind_name]
+    items, _cursor = addressbook.list_entries(kind, current_user.company_id, limit=BOOK_LIMIT)
+    return sorted((kind.to_dict(i) for i in items), key=lambda e: (e.get("name") or "").casefold())
+
+
+def render_form(state: FormState, *, doc=None, template=None, status: int = 200):
+    goods = line_indexes(state.values, "goods") or [0]
+    charges = line_indexes(state.values, "charges")
+    if not charges:
+        state.values.update(flatten({"charges": arrange_charges([])}))
+        charges = line_indexes(state.values, "charges")
+    summary = [(path, describe(path), messages) for path, messages in state.errors.items()]
+    return render_template(
+        "web/documents/form.html", form=state, doc=doc, template=template,
+        goods_lines=goods, charge_lines=charges, charge_labels=CHARGE_LABELS,
+        payment_labels=PAYMENT_LABELS, other=OTHER, summary=summary,
+        countries=country_choices(), languages=language_choices(), statuses=STATUSES,
+        usage=quota.usage(current_user.company) if doc is None else None,
+        book={"clients": _book("clients"), "carriers": _book("carriers"), "products": _book("products")},
+    ), status
+
+
+def _editor_refusal() -> str | None:
+    try:
+        accounts.require_editor(current_user)
+    except ServiceError as exc:
+        return exc.message
+    return None
+
+
+def _pdf_languages() -> list[str] | None:
+    raw = request.args.getlist("lang") or (request.args.get("languages") or "").split(",")
+    codes: list[str] = []
+    for code in (x.strip().lower() for x in raw):
+        if code and code not in codes:
+            codes.append(code)
+    if codes and (len(codes) > 3 or any(c not in LANGUAGES for c in codes)):
+        abort(400, _("Choose one to three label languages."))
+    return codes or None
+
+
+# Views ------------------------------------------------------------------------------
+
+@bp.get("/documents")
+@login_required
+def documents():
+    errors: dict = {}
+    q = (request.args.get("q") or "").strip()
+    date_from, date_to = parse_date_arg("from", errors), parse_date_arg("to", errors)
+    cursor = request.args.get("cursor") or None
+    try:
+        items, next_cursor = document_service.list_documents(
+            current_user.company_id, q=q, date_from=date_from, date_to=date_to, cursor=cursor,
+            limit=PAGE_SIZE)
+    except ServiceError as exc:  # a damaged cursor: start again from the newest
+        flash(exc.message, "error")
+        items, next_cursor = document_service.list_documents(
+            current_user.company_id, q=q, date_from=date_from, date_to=date_to, limit=PAGE_SIZE)
+        cursor = None
+    usage = quota.usage(current_user.company)
+    filters = {"q": q or None, "from": request.args.get("from") or None, "to": request.args.get("to") or None}
+    return render_template(
+        "web/documents/list.html", items=items, q=q, filters=filters, errors=errors,
+        filtered=any(filters.values()), paged=bool(cursor),
+        older_url=url_for("web.documents", cursor=next_cursor, **filters) if next_cursor else None,
+        newest_url=url_for("web.documents", **filters),
+        usage=usage, resets_on=web_support.local_date(current_user.company, usage.resets_at))
+
+
+@bp.route("/documents/new", methods=["GET", "POST"])
+@login_required
+def document_new():
+    company = current_user.company
+    if request.method == "GET":
+        refusal = _editor_refusal()
+        if refusal:
+            flash(refusal, "error")
+            return redirect(url_for("web.documents"))
+        template = None
+        if request.args.get("template"):
+            template = web_support.get_template(current_user.company_id, request.args["template"])
+            values = values_from_data(document_service.fresh_copy(template.data, company))
+        else:
+            values = new_document_values(company)
+        return render_form(FormState(values), template=template)
+    payload, origins = payload_from_form()
+    try:
+        doc = document_service.issue_document(current_user, payload)
+    except ValidationFailed as exc:
+        db.session.rollback()
+        return render_form(form_state_from_request(remap_errors(exc.errors, origins)), status=422)
+    except ServiceError as exc:
+        flash_refusal(exc)
+        return render_form(form_state_from_request(), status=exc.status)
+    flash(_("CMR %(number)s is saved.", number=doc.number), "success")
+    return redirect(url_for("web.document", doc_id=doc.id))
+
+
+@bp.get("/documents/<int:doc_id>")
+@login_required
+def document(doc_id: int):
+    doc = document_service.get_document(current_user.company_id, doc_id)
+    return render_template(
+        "web/documents/show.html", doc=doc, data=doc.data, public_url=document_service.public_url(doc),
+        charges=[c for c in arrange_charges(doc.data.get("charges"))
+                 if not _charge_blank(c)],
+        charge_labels=CHARGE_LABELS, payment_labels=PAYMENT_LABELS, languages=language_choices(),
+        templates_on=entitlements.feature_on(current_user.company, "templates"))
+
+
+@bp.route("/documents/<int:doc_id>/edit", methods=["GET", "POST"])
+@login_required
+def document_edit(doc_id: int):
+    doc = document_service.get_document(current_user.company_id, doc_id)
+    if request.method == "GET":
+        refusal = _editor_refusal()
+        if refusal:
+            flash(refusal, "error")
+            return redirect(url_for("web.document", doc_id=doc.id))
+        return render_form(FormState({**values_from_data(doc.data), "status": doc.status}), doc=doc)
+    payload, origins = payload_from_form()
+    try:
+        document_service.update_document(current_user, doc.id, payload)
+    except ValidationFailed as exc:
+        db.session.rollback()
+        return render_form(form_state_from_request(remap_errors(exc.errors, origins)), doc=doc, status=422)
+    except ServiceError as exc:
+        flash_refusal(exc)
+        return render_form(form_state_from_request(), doc=doc, status=exc.status)
+    flash(_("CMR %(number)s is saved.", number=doc.number), "success")
+    return redirect(url_for("web.document", doc_id=doc.id))
+
+
+@bp.get("/documents/<int:doc_id>/pdf")
+@login_required
+def document_pdf(doc_id: int):
+    doc = document_service.get_document(current_user.company_id, doc_id)
+    languages = _pdf_languages()
+    copies = request.args.get("copies") or None
+    if copies not in (None, "3", "4"):
+        abort(400, _("Choose 3 or 4 copies."))
+    pdf = document_service.render_pdf(doc, languages=languages, copies=int(copies) if copies else None,
+                                      blank=request.args.get("blank") == "1")
+    filename = "CMR-" + "".join(c if c.isalnum() else "-" for c in doc.number) + ".pdf"
+    disposition = "attachment" if request.args.get("download") else "inline"
+    return Response(pdf, mimetype="application/pdf",
+                    headers={"Content-Disposition": f'{disposition}; filename="{filename}"',
+                             "Cache-Control": "private, no-store"})
+
+
+@bp.get("/settings/calibration.pdf")
+@login_required
+def calibration_pdf():
+    """A page to print on a pre-printed CMR set and measure the printer's offset."""
+    import renderers
+    pdf = renderers.render_calibration_page(offset_mm=document_service.print_offset(current_user.company))
+    return Response(pdf, mimetype="application/pdf",
+                    headers={"Content-Disposition": 'inline; filename="CMR-calibration.pdf"'})
+
+
+@bp.post("/documents/<int:doc_id>/duplicate")
+@login_required
+def document_duplicate(doc_id: int):
+    source = document_service.get_document(current_user.company_id, doc_id)
+    try:
+        doc = document_service.duplicate_document(current_user, source.id)
+    except ServiceError as exc:
+        flash_refusal(exc)
+        return redirect(url_for("web.document", doc_id=source.id))
+    flash(_("CMR %(number)s is a copy of %(source)s. Check the dates before printing.",
+            number=doc.number, source=source.number), "success")
+    return redirect(url_for("web.document", doc_id=doc.id))
+
+
+@bp.post("/documents/<int:doc_id>/delete")
+@login_required
+def document_delete(doc_id: int):
+    doc = document_service.get_document(current_user.company_id, doc_id)
+    number = doc.number
+    try:
+        document_service.delete_document(current_user, doc.id)
+    except ServiceError as exc:
+        flash_refusal(exc)
+        return redirect(url_for("web.document", doc_id=doc_id))
+    flash(_("CMR %(number)s is deleted; its public link no longer works.", number=number), "success")
+    return redirect(url_for("web.documents"))
+
+
+@bp.post("/documents/<int:doc_id>/template")
+@login_required
+def document_save_template(doc_id: int):
+    doc = document_service.get_document(current_user.company_id, doc_id)
+    try:
+        template = document_service.save_template(current_user, request.form.get("template_name", ""),
+                                                  dict(doc.data))
+    except ValidationFailed as exc:
+        db.session.rollback()
+        for messages in exc.errors.values():
+            for message in messages:
+                flash(message, "error")
+        return redirect(url_for("web.document", doc_id=doc.id))
+    except ServiceError as exc:
+        flash_refusal(exc)
+        return redirect(url_for("web.document", doc_id=doc.id))
+    flash(_("Template “%(name)s” is saved.", name=template.name), "success")
+    return redirect(url_for("web.templates"))
+
+
+@bp.get("/documents/templates")
+@login_required
+def templates():
+    return render_template("web/documents/templates.html",
+                           templates=document_service.list_templates(current_user.company_id),
+                           templates_on=entitlements.feature_on(current_user.company, "templates"))
+
+
+@bp.post("/documents/templates/<int:template_id>/delete")
+@login_required
+def template_delete(template_id: int):
+    template = web_support.get_template(current_user.company_id, template_id)
+    name = template.name
+    try:
+        document_service.delete_template(current_user, template.id)
+    except ServiceError as exc:
+        flash_refusal(exc)
+    else:
+        flash(_("Template “%(name)s” is deleted.", name=name), "success")
+    return redirect(url_for("web.templates"))

@@ -1,0 +1,135 @@
+"""Settings → Plan & features and Plan & billing: the plan, the trial, usage, feature
+switches, orders, pro-formas and invoices."""
+from __future__ import annotations
+
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
+from flask import flash, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from ..errors import ServiceError, ValidationFailed
+from ..services import account as account_service
+from ..services import billing, entitlements, quota, subscriptions
+from . import bp
+from .common import FormState, flash_refusal, form_state_from_request
+
+INVOICE_FIELDS = ("name", "address", "postal_code", "city", "country", "tax_id")
+
+
+def plan_context(company, order_form: FormState | None = None, order_quote: dict | None = None) -> dict:
+    now = entitlements.current(company)
+    catalogue = entitlements.catalogue()
+    documents = billing.list_documents(company.id)
+    open_proformas = [d for d in documents if d.kind == "proforma" and d.order.status == "pending"]
+    if order_form is None:
+        values = {f"invoice.{k}": getattr(company, k) or "" for k in INVOICE_FIELDS}
+        values.update({"plan": company.plan_code if company.plan_code != "free" else "standard",
+                       "period_months": "12", "payment_method": "transfer"})
+        order_form = FormState(values, readonly=current_user.role != "owner")
+    lang = current_user.language or "en"
+    trial_ends_at = entitlements.trial_ends_at(company)
+    return {
+        "now": now, "catalogue": catalogue, "sub": subscriptions.current(company),
+        "plan_choices": [(p.code, p.name(lang)) for p in catalogue if not p.is_free],
+        "trial_last_day": (trial_ends_at.astimezone(ZoneInfo(company.timezone)) - timedelta(days=1)).date(), "chosen": entitlements.chosen_plan(company),
+        "trial_ends_at": trial_ends_at, "usage": quota.usage(company),
+        "subscription": subscriptions.summary(company), "enabled": set(company.enabled_features or ()),
+        "billing_documents": documents, "open_proformas": open_proformas, "seller": billing.seller(),
+        "order_form": order_form, "order_quote": order_quote,
+        "checkout_url": lambda d: url_for("billing.fake_checkout", token=d.access_token),
+        "pdf_url": lambda d: url_for("billing.document_pdf", token=d.access_token),
+    }
+
+
+def _back(anchor: str = "plan"):
+    return redirect(url_for("web.settings", _anchor=anchor))
+
+
+@bp.post("/settings/plan")
+@login_required
+def settings_plan():
+    try:
+        decision = account_service.change_plan(current_user, request.form.get("plan", ""))
+    except ServiceError as exc:
+        flash_refusal(exc)
+    else:
+        plan = entitlements.catalogue().get(request.form.get("plan", ""))
+        if decision.takes_effect_now:
+            flash(_("Your plan is now %(plan)s.", plan=plan.name(current_user.language or "en")), "success")
+        else:
+            flash(_("%(plan)s takes effect at the next renewal.", plan=plan.name(current_user.language or "en")),
+                  "info")
+    return _back()
+
+
+@bp.post("/settings/features/<key>")
+@login_required
+def settings_feature(key: str):
+    enabled = request.form.get("enabled") == "1"
+    before = current_user.company.plan_code
+    try:
+        account_service.switch_feature(current_user, key, enabled)
+    except ValidationFailed:
+        flash(_("There is no such feature."), "error")
+    except ServiceError as exc:
+        flash_refusal(exc)
+    else:
+        after = current_user.company.plan_code
+        if after != before:
+            plan = entitlements.catalogue().get(after)
+            flash(_("Switched on. Your trial moved to the %(plan)s plan, the cheapest one with this "
+                    "feature.", plan=plan.name(current_user.language or "en")), "success")
+        else:
+            flash(_("Switched on.") if enabled else _("Switched off."), "success")
+    return _back()
+
+
+@bp.post("/settings/auto-renew")
+@login_required
+def settings_auto_renew():
+    try:
+        if current_user.role != "owner":
+            raise ServiceError(_("Only the account owner can do this."))
+        subscriptions.set_auto_renew(current_user.company, request.form.get("enabled") == "1")
+    except ServiceError as exc:
+        flash_refusal(exc)
+    else:
+        flash(_("Saved."), "success")
+    return _back("billing")
+
+
+def _order_payload() -> dict:
+    form = request.form
+    return {"plan": form.get("plan", ""), "period_months": form.get("period_months", ""),
+            "promo_code": form.get("promo_code", "").strip() or None,
+            "payment_method": form.get("payment_method", "transfer"),
+            "invoice": {k: form.get(f"invoice.{k}", "") for k in INVOICE_FIELDS}}
+
+
+@bp.post("/settings/order")
+@login_required
+def settings_order():
+    from .settings import render_settings
+    payload = _order_payload()
+    try:
+        if request.form.get("action") == "quote":
+            quote = billing.quote_order(current_user, payload)
+            return render_settings(**plan_context(current_user.company, form_state_from_request(), quote))
+        order = billing.create_order(current_user, payload)
+    except ValidationFailed as exc:
+        errors = {("invoice." + k[len("invoice."):] if k.startswith("invoice.") else k): v
+                  for k, v in exc.errors.items()}
+        return render_settings(422, **plan_context(current_user.company, form_state_from_request(errors)))
+    except ServiceError as exc:
+        flash_refusal(exc)
+        return _back("billing")
+    proforma = billing.proforma_of(order)
+    from ..services import mailing
+    mailing.proforma_issued(proforma.id, renewal=False)
+    if order.payment_method == "card":
+        return redirect(url_for("billing.fake_checkout", token=proforma.access_token))
+    flash(_("Order placed: pay %(amount)s PLN with the transfer title %(number)s. The plan starts when the "
+            "payment is booked.", amount=order.amounts["gross"], number=proforma.number), "success")
+    return _back("billing")

@@ -1,0 +1,174 @@
+"""The CMR form's JavaScript in a real browser (Debian's Chromium through Playwright):
+goods lines added, removed and renumbered, and the address-book picks copied into the
+fields. Skipped where Chromium or Playwright is missing."""
+from __future__ import annotations
+
+import os
+import threading
+
+import pytest
+
+from webhelpers import documents_in_db
+
+CHROMIUM = "/usr/bin/chromium"
+pytestmark = [pytest.mark.browser,
+              pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="needs Debian's Chromium")]
+sync_api = pytest.importorskip("playwright.sync_api")
+
+
+@pytest.fixture
+def live_server(app):
+    from werkzeug.serving import make_server
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+
+
+@pytest.fixture
+def browser_page(live_server):
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+            "--disable-component-update", "--no-first-run", "--disable-sync"])
+        page = browser.new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        yield page, live_server, errors
+        browser.close()
+
+
+def test_goods_lines_and_address_book_picks_in_the_browser(app, make_account, browser_page):
+    page, base, errors = browser_page
+    owner = make_account(company="Spedycja Test")
+    with app.test_request_context():
+        from cmr_app.extensions import db
+        from cmr_app.models import User
+        from cmr_app.services import addressbook
+        user = db.session.get(User, owner.id)
+        addressbook.create_entry(addressbook.CLIENTS, user, {"name": "Bakkerij de Vries", "city": "Utrecht",
+                                                             "country": "NL", "email": "info@vries.nl"})
+        addressbook.create_entry(addressbook.PRODUCTS, user, {"name": "Paint 20 l", "nature": "Paint",
+                                                              "packages": 4, "adr": {"class": "3", "un_number": "1263",
+                                                                                     "packing_group": "II"}})
+    page.goto(base + "/login")
+    page.fill("input[name=email]", owner.email)
+    page.fill("input[name=password]", "correct horse 1")
+    page.click("button[type=submit].primary")
+    page.wait_for_url("**/documents")
+
+    page.goto(base + "/documents/new")
+    page.fill("input[name='goods.0.nature']", "First")
+    page.click("[data-add-line]")
+    page.click("[data-add-line]")
+    page.fill("input[name='goods.1.nature']", "Second")
+    page.fill("input[name='goods.2.nature']", "Third")
+    page.locator("[data-line]").nth(1).locator("[data-remove-line]").click()
+    names = page.eval_on_selector_all("[data-lines] input[name$='.nature']", "els => els.map(e => e.name)")
+    assert names == ["goods.0.nature", "goods.1.nature"]
+    assert page.input_value("input[name='goods.1.nature']") == "Third"
+
+    page.select_option("#pick-product", label="Paint 20 l")
+    assert page.input_value("input[name='goods.2.nature']") == "Paint"
+    assert page.input_value("select[name='goods.2.adr.packing_group']") == "II"
+    page.select_option("#pick-consignee", index=1)
+    assert page.input_value("input[name='consignee.name']") == "Bakkerij de Vries"
+    assert page.input_value("select[name='consignee.country']") == "NL"
+    page.fill("input[name='consignee.name']", "Bakkerij de Vries (Utrecht depot)")  # corrected after picking
+
+    page.click("button[type=submit].primary")
+    page.wait_for_url("**/documents/*")
+    [doc] = documents_in_db(app, owner.company_id)
+    assert [g["nature"] for g in doc.data["goods"]] == ["First", "Third", "Paint"]
+    assert doc.data["consignee"]["name"] == "Bakkerij de Vries (Utrecht depot)"
+    assert doc.data["consignee"]["email"] == "info@vries.nl"
+    assert errors == []
+
+
+SHOTS = os.path.join(os.path.dirname(__file__), "..", "..", "test-artifacts")
+
+
+def test_a_new_user_issues_a_cmr_from_registration_to_pdf(app, browser_page, mailbox):
+    """Register → verify the e-mail → add a client and a carrier → a CMR with two goods
+    lines → find it in the list → download its PDF. Screenshots go to test-artifacts/."""
+    page, base, errors = browser_page
+    os.makedirs(SHOTS, exist_ok=True)
+    page.set_viewport_size({"width": 1280, "height": 900})
+
+    page.goto(base + "/register?plan=standard")
+    page.fill("input[name=email]", "anna@spedycja-nowak.pl")
+    page.fill("input[name=password]", "bezpieczne-haslo-1")
+    page.fill("input[name=company]", "Spedycja Nowak Sp. z o.o.")
+    page.check("input[name=accept_terms]")
+    page.click("button[type=submit].primary")
+    page.wait_for_url("**/documents")
+    assert "Please confirm your e-mail address" in page.content()
+
+    page.goto(mailbox.link("anna@spedycja-nowak.pl", "/verify/").replace("http://cmr.test", base))
+    assert "Your e-mail address is confirmed" in page.content()
+    assert "Please confirm your e-mail address" not in page.content()
+
+    page.goto(base + "/book/clients/new")
+    page.fill("input[name=name]", "Meble Kowalski Sp. z o.o.")
+    page.fill("input[name=city]", "Poznań")
+    page.select_option("select[name=country]", "PL")
+    page.fill("input[name=tax_id]", "7010847517")
+    page.click("button[type=submit].primary")
+    page.goto(base + "/book/carriers/new")
+    page.fill("input[name=name]", "Trans-Pol Sp.j.")
+    page.select_option("select[name=country]", "PL")
+    page.fill("input[name=vehicle_registration]", "PO 12345 / PO 6789A")
+    page.click("button[type=submit].primary")
+
+    page.goto(base + "/documents/new")
+    page.select_option("#pick-sender", label="Meble Kowalski Sp. z o.o. · Poznań (PL)")
+    page.select_option("#pick-carrier", label="Trans-Pol Sp.j. (PL)")
+    assert page.input_value("input[name='carrier.vehicle_registration']") == "PO 12345 / PO 6789A"
+    page.fill("input[name='consignee.name']", "Möbelhaus Schäfer GmbH")
+    page.fill("input[name='consignee.city']", "Berlin")
+    page.select_option("select[name='consignee.country']", "DE")
+    page.fill("input[name='place_of_delivery.city']", "Berlin")
+    page.fill("input[name='taking_over.city']", "Poznań")
+    page.fill("input[name='goods.0.packages']", "33")
+    page.fill("input[name='goods.0.packing']", "EUR pallet")
+    page.fill("input[name='goods.0.nature']", "Furniture")
+    page.fill("input[name='goods.0.gross_weight_kg']", "12400,5")
+    page.click("[data-add-line]")
+    page.fill("input[name='goods.1.packages']", "4")
+    page.fill("input[name='goods.1.packing']", "drum")
+    page.fill("input[name='goods.1.nature']", "Paint")
+    page.fill("input[name='goods.1.gross_weight_kg']", "800")
+    page.screenshot(path=os.path.join(SHOTS, "journey-form.png"), full_page=True)
+    page.click("button[type=submit].primary")
+    page.wait_for_url("**/documents/*")
+    with app.app_context():
+        from cmr_app.extensions import db
+        from cmr_app.models import Document
+        number = db.session.get(Document, int(page.url.rstrip("/").split("/")[-1])).number
+    assert number in page.content()
+    page.screenshot(path=os.path.join(SHOTS, "journey-document.png"), full_page=True)
+
+    page.goto(base + "/documents")
+    page.fill("#q", "Schäfer")
+    page.press("#q", "Enter")
+    page.wait_for_load_state()
+    row = page.locator("table.list tbody tr, .doc-card").first
+    assert "Möbelhaus Schäfer GmbH" in row.inner_text()
+    assert number in page.content()
+    page.screenshot(path=os.path.join(SHOTS, "journey-list.png"), full_page=True)
+
+    with page.expect_navigation():
+        page.locator("table.list a", has_text=number).first.click()
+    assert page.url.rstrip("/").split("/")[-2] == "documents"
+    with page.expect_download() as download:
+        page.click("button[name=download]")
+    path = download.value.path()
+    with open(path, "rb") as pdf:
+        content = pdf.read()
+    assert content.startswith(b"%PDF") and len(content) > 10_000
+    from pypdf import PdfReader
+    import io
+    text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(content)).pages)
+    assert "Meble Kowalski" in text and "Trans-Pol" in text and "Paint" in text
+    assert errors == []

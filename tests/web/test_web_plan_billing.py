@@ -1,0 +1,70 @@
+"""Settings → Plan & features and Plan & billing in the browser's HTML (PLANS.md)."""
+from __future__ import annotations
+
+import re
+
+import time_machine
+
+ORDER = {"plan": "standard", "period_months": "24", "promo_code": "", "payment_method": "transfer",
+         "invoice.name": "Spedycja Test Sp. z o.o.", "invoice.tax_id": "7010847517",
+         "invoice.address": "ul. Portowa 1", "invoice.postal_code": "81-001", "invoice.city": "Gdynia",
+         "invoice.country": "PL"}
+
+
+def text(response) -> str:
+    return response.get_data(as_text=True)
+
+
+def test_the_plan_section_shows_plan_trial_and_usage(client, owner):
+    page = text(client.get("/settings"))
+    assert "Plan in force" in page and "Pro" in page
+    assert "Free trial" in page
+    assert re.search(r"0 of 2000 documents this month", page)
+
+
+def test_switching_on_a_feature_in_the_trial_moves_the_plan_up(client, make_account, login):
+    login(make_account(plan="free"))
+    response = client.post("/settings/features/templates", data={"enabled": "1"}, follow_redirects=True)
+    assert "moved to the Standard plan" in text(response)
+    response = client.post("/settings/plan", data={"plan": "free"}, follow_redirects=True)
+    assert "Switch off first: Document templates." in text(response)
+
+
+def test_checking_the_price_and_ordering(client, owner, mailbox):
+    quote = text(client.post("/settings/order", data={**ORDER, "action": "quote"}))
+    assert "1084.86 PLN" in quote and "−98.00 PLN" in quote
+    refused = client.post("/settings/order", data={**ORDER, "invoice.tax_id": "7010847518", "action": "order"})
+    assert refused.status_code == 422 and "This NIP is not valid" in text(refused)
+    assert 'value="Gdynia"' in text(refused)
+    placed = client.post("/settings/order", data={**ORDER, "action": "order"}, follow_redirects=True)
+    page = text(placed)
+    assert "Order placed: pay 1084.86 PLN with the transfer title PF/1/" in page
+    assert "Pay online" in page and "Pro-forma PDF" in page
+    [mail] = mailbox.to(owner.email)
+    assert "PF/1/" in mail["Subject"]
+
+
+def test_paying_online_activates_the_plan_and_lists_the_invoice(client, owner):
+    client.post("/settings/order", data={**ORDER, "action": "order"})
+    page = text(client.get("/settings"))
+    checkout = re.search(r'href="(/pay/fake/[^"]+)"', page).group(1)
+    assert "1084.86" in text(client.get(checkout))
+    done = text(client.post(checkout, data={"action": "pay"}, follow_redirects=True))
+    assert "Payment received" in done
+    assert "VAT invoice" in done and "FV/1/" in done
+    assert "Paid plan" in done
+
+
+def test_card_orders_go_to_the_checkout(client, owner):
+    response = client.post("/settings/order", data={**ORDER, "payment_method": "card", "action": "order"})
+    assert response.status_code == 302 and "/pay/fake/" in response.headers["Location"]
+
+
+def test_after_the_trial_the_page_says_what_happens(client, make_account, login):
+    with time_machine.travel("2026-01-05T10:00:00+00:00", tick=False):
+        user = make_account(plan="pro")
+    with time_machine.travel("2026-03-01T10:00:00+00:00", tick=False):
+        login(user)
+        page = text(client.get("/settings"))
+    assert "The free trial has ended" in page
+    assert "0 of 10 documents this month" in page

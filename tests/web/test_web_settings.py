@@ -1,0 +1,199 @@
+"""The Settings tab: account, company, users, API tokens, numbering, danger zone."""
+from __future__ import annotations
+
+import re
+
+from webhelpers import cmr_form, documents_in_db, input_value
+
+from cmr_app.extensions import db
+
+
+def company_of(app, user):
+    from cmr_app.models import Company
+    with app.app_context():
+        company = db.session.get(Company, user.company_id)
+        if company is not None:
+            db.session.expunge(company)
+        return company
+
+
+def test_the_settings_page_has_every_section(client, owner):
+    html = client.get("/settings").get_data(as_text=True)
+    for anchor in ("account", "company", "users", "tokens", "numbering", "plan", "danger"):
+        assert f'id="{anchor}"' in html
+
+
+def test_inviting_an_employee_sends_the_email(app, client, owner, mailbox):
+    bad = client.post("/settings/users/invite", data={"email": "not-an-address", "role": "editor"})
+    assert bad.status_code == 422
+    block = re.search(r'name="email".*?</div>', bad.get_data(as_text=True), re.S).group(0)
+    assert "Enter a valid e-mail address." in block
+
+    response = client.post("/settings/users/invite", data={"email": "Anna@Example.com", "role": "viewer"},
+                           follow_redirects=True)
+    assert "An invitation is on its way to anna@example.com" in response.get_data(as_text=True)
+    link = mailbox.link("anna@example.com", "/invite/")
+    assert "Spedycja Test" in mailbox.last_body("anna@example.com")
+    assert "anna@example.com" in client.get("/settings").get_data(as_text=True)  # pending invitation
+
+    client.post("/logout")
+    path = link.split("cmr.test", 1)[1]
+    accepted = client.post(path, data={"password": "another pass 1", "confirm": "another pass 1"})
+    assert accepted.status_code == 302
+    from cmr_app.services import accounts
+    with app.app_context():
+        assert [u.role for u in accounts.company_users(owner.company_id)] == ["owner", "viewer"]
+
+
+def test_an_editor_cannot_invite_or_change_roles(app, client, make_account, make_member, login):
+    owner = make_account()
+    viewer = make_member(owner, "viewer")
+    login(make_member(owner, "editor"))
+    page = client.get("/settings").get_data(as_text=True)
+    assert "Only the account owner invites users" in page and "Send invitation" not in page
+    refused = client.post("/settings/users/invite", data={"email": "x@example.com", "role": "editor"})
+    assert "Only the account owner can do this." in refused.get_data(as_text=True)
+    followed = client.post(f"/settings/users/{viewer.id}/role", data={"role": "owner"}, follow_redirects=True)
+    assert "Only the account owner can do this." in followed.get_data(as_text=True)
+    from cmr_app.models import User
+    with app.app_context():
+        assert db.session.get(User, viewer.id).role == "viewer"
+
+
+def test_the_owner_changes_a_role_and_removes_a_user(app, client, owner, make_member):
+    member = make_member(owner, "viewer")
+    client.post(f"/settings/users/{member.id}/role", data={"role": "editor"})
+    from cmr_app.models import User
+    with app.app_context():
+        assert db.session.get(User, member.id).role == "editor"
+    page = client.post(f"/settings/users/{owner.id}/role", data={"role": "viewer"}, follow_redirects=True)
+    assert "You cannot take the owner role from yourself." in page.get_data(as_text=True)
+    client.post(f"/settings/users/{member.id}/remove")
+    with app.app_context():
+        assert db.session.get(User, member.id) is None
+
+
+def test_an_api_token_is_shown_once_and_can_be_revoked(app, client, owner):
+    response = client.post("/settings/tokens", data={"name": "ERP"})
+    assert response.status_code == 201
+    html = response.get_data(as_text=True)
+    secret = input_value(html, "new-secret") or re.search(r'value="(cmr_[^"]+)"', html).group(1)
+    assert secret.startswith("cmr_")
+    assert response.headers["Cache-Control"] == "no-store"
+
+    api = app.test_client()
+    headers = {"Authorization": f"Bearer {secret}"}
+    assert api.get("/api/v1/documents", headers=headers).status_code == 200
+
+    listing = client.get("/settings").get_data(as_text=True)
+    assert secret not in listing and secret[:12] in listing
+    token_id = re.search(r"/settings/tokens/(\d+)/revoke", listing).group(1)
+    client.post(f"/settings/tokens/{token_id}/revoke")
+    assert api.get("/api/v1/documents", headers=headers).status_code == 401
+    assert "/settings/tokens/" not in client.get("/settings").get_data(as_text=True)
+
+
+def test_numbering_pattern_is_validated_and_needs_the_feature(app, client, owner, set_features):
+    bad = client.post("/settings/numbering", data={"numbering_pattern": "CMR/{MM}", "numbering_start": "1",
+                                                   "action": "preview"})
+    assert bad.status_code == 422
+    block = re.search(r'name="numbering_pattern".*?</div>', bad.get_data(as_text=True), re.S).group(0)
+    assert "Use {seq} once" in block
+
+    preview = client.post("/settings/numbering", data={"numbering_pattern": "CMR-{seq:4}/{YYYY}",
+                                                       "numbering_start": "120", "action": "preview"})
+    assert re.search(r"CMR-0120/\d{4}", preview.get_data(as_text=True))
+
+    refused = client.post("/settings/numbering", data={"numbering_pattern": "CMR-{seq:4}/{YYYY}",
+                                                       "numbering_start": "120", "action": "save"})
+    assert "Custom numbering" in refused.get_data(as_text=True)
+    assert company_of(app, owner).numbering_pattern == "{seq}/{MM}/{YYYY}"
+
+    set_features(owner, "custom_numbering")
+    saved = client.post("/settings/numbering", data={"numbering_pattern": "CMR-{seq:4}/{YYYY}",
+                                                     "numbering_start": "120", "action": "save"})
+    assert saved.status_code == 302
+    client.post("/documents/new", data=cmr_form())
+    [doc] = documents_in_db(app, owner.company_id)
+    assert re.fullmatch(r"CMR-0120/\d{4}", doc.number)
+
+
+def test_company_data_with_an_invalid_nip_and_then_valid(app, client, owner):
+    data = {"name": "Spedycja Test", "first_name": "Jan", "last_name": "Nowak", "tax_id": "123",
+            "address": "ul. Portowa 1", "postal_code": "81-001", "city": "Gdynia", "country": "PL",
+            "timezone": "Europe/Warsaw", "default_languages.0": "pl", "default_languages.1": "de",
+            "default_languages.2": "", "print_offset_x_mm": "1,5", "print_offset_y_mm": "-2"}
+    bad = client.post("/settings/company", data=data)
+    assert bad.status_code == 422
+    html = bad.get_data(as_text=True)
+    block = re.search(r'name="tax_id".*?</div>', html, re.S).group(0)
+    assert 'class="error"' in block and "NIP" in block
+    assert input_value(html, "city") == "Gdynia"
+
+    assert client.post("/settings/company", data={**data, "tax_id": "PL 701-084-75-17"}).status_code == 302
+    company = company_of(app, owner)
+    assert company.tax_id == "7010847517" and company.city == "Gdynia"
+    assert company.default_languages == "pl,de"
+    assert str(company.print_offset_x_mm) == "1.5" and str(company.print_offset_y_mm) == "-2.0"
+    new_form = client.get("/documents/new").get_data(as_text=True)
+    assert input_value(new_form, "established.place") == "Gdynia"
+
+
+def test_a_viewer_sees_read_only_company_settings(client, make_account, make_member, login):
+    owner = make_account()
+    login(make_member(owner, "viewer"))
+    html = client.get("/settings").get_data(as_text=True)
+    assert '<fieldset class="plain" disabled>' in html
+    assert "Delete account" not in html
+    refused = client.post("/settings/company", data={"name": "Hijacked"}, follow_redirects=True)
+    assert "Your role allows reading only." in refused.get_data(as_text=True)
+
+
+def test_logo_upload_accepts_png_and_refuses_other_files(app, client, owner):
+    import io
+    png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 100
+    refused = client.post("/settings/logo", data={"logo": (io.BytesIO(b"GIF89a...."), "logo.png")},
+                          content_type="multipart/form-data")
+    assert refused.status_code == 422 and "Choose a PNG or JPEG file." in refused.get_data(as_text=True)
+    too_big = client.post("/settings/logo", data={"logo": (io.BytesIO(png + b"0" * 1024 * 1024), "logo.png")},
+                          content_type="multipart/form-data")
+    assert "at most 1 MB" in too_big.get_data(as_text=True)
+    client.post("/settings/logo", data={"logo": (io.BytesIO(png), "logo.png")}, content_type="multipart/form-data")
+    company = company_of(app, owner)
+    assert company.logo == png and company.logo_mime == "image/png"
+    assert client.get("/settings/logo").data == png
+
+
+def test_language_and_password_changes(app, client, owner):
+    client.post("/settings/account", data={"language": "de"})
+    from cmr_app.models import User
+    with app.app_context():
+        assert db.session.get(User, owner.id).language == "de"
+    wrong = client.post("/settings/password", data={"current_password": "nope", "new_password": "new password 2",
+                                                    "confirm_password": "new password 2"})
+    assert wrong.status_code == 422
+    ok = client.post("/settings/password", data={"current_password": "correct horse 1",
+                                                 "new_password": "new password 2",
+                                                 "confirm_password": "new password 2"})
+    assert ok.status_code == 302
+    assert client.get("/settings").status_code == 200  # this session continues
+
+
+def test_deleting_the_account_needs_the_company_name(app, client, owner):
+    page = client.get("/settings/delete-account").get_data(as_text=True)
+    assert "Type the company name to confirm" in page
+    wrong = client.post("/settings/delete-account", data={"company_name": "spedycja"})
+    assert wrong.status_code == 422 and company_of(app, owner) is not None
+    gone = client.post("/settings/delete-account", data={"company_name": "Spedycja Test"})
+    assert gone.status_code == 302 and "/login" in gone.headers["Location"]
+    assert company_of(app, owner) is None
+    assert client.get("/documents").status_code == 302  # logged out
+
+
+def test_form_names_become_the_api_shape_and_errors_map_back():
+    from cmr_app.web.common import is_blank, parse_form, remap_errors
+    data, origins = parse_form([("goods.0.nature", ""), ("goods.0.adr.class", ""), ("goods.2.nature", "Paint"),
+                                ("goods.2.packages", ""), ("sender.name", "A"), ("csrf_token", "x")],
+                               compact={"goods": is_blank})
+    assert data == {"goods": [{"nature": "Paint", "packages": None}], "sender": {"name": "A"}}
+    assert remap_errors({"goods.0.packages": ["bad"]}, origins) == {"goods.2.packages": ["bad"]}
