@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import Path
 
-from flask import Flask, g, request, session
+from flask import Flask, g, has_request_context, request, session
 from flask_login import current_user
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
@@ -59,6 +59,8 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
 
 
 def select_locale():
+    if not has_request_context():  # CLI and jobs: messages in English unless forced
+        return "en"
     if current_user and current_user.is_authenticated and current_user.language in UI_LANGUAGES:
         return current_user.language
     if session.get("language") in UI_LANGUAGES:
@@ -67,6 +69,10 @@ def select_locale():
 
 
 def select_timezone():
+    if not has_request_context():
+        return None
+    if g.get("display_timezone"):  # a public page shows its company's local time
+        return g.display_timezone
     if current_user and current_user.is_authenticated:
         return current_user.company.timezone
     return None

@@ -6,7 +6,8 @@ from wtforms.validators import DataRequired, Email, EqualTo, Length
 
 class RegisterForm(FlaskForm):
     email = EmailField(_l("E-mail"), validators=[DataRequired(), Email(), Length(max=254)])
-    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(min=8, max=200)])
+    password = PasswordField(_l("Password"), validators=[
+        DataRequired(), Length(min=8, max=200, message=_l("The password needs at least 8 characters."))])
     company = StringField(_l("Company name"), validators=[DataRequired(), Length(max=200)])
     plan = HiddenField()
     accept_terms = BooleanField(_l("I accept the terms of service"),
@@ -24,7 +25,8 @@ class ForgotForm(FlaskForm):
 
 
 class ResetForm(FlaskForm):
-    password = PasswordField(_l("New password"), validators=[DataRequired(), Length(min=8, max=200)])
+    password = PasswordField(_l("New password"), validators=[
+        DataRequired(), Length(min=8, max=200, message=_l("The password needs at least 8 characters."))])
     confirm = PasswordField(_l("Repeat the password"),
                             validators=[DataRequired(), EqualTo("password", _l("The passwords differ."))])
 

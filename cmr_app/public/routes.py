@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from flask import Response, abort, render_template, request
+from flask import Response, abort, g, render_template, request
 from sqlalchemy import select
 
 from flask_babel import format_decimal
@@ -44,6 +44,8 @@ def driver_page(token: str):
         return driver_pdf(token[:-4])
     import renderers
     doc = _document(token)
+    from ..models import Company
+    g.display_timezone = db.session.get(Company, doc.company_id).timezone
     return render_template("public/driver.html", doc=doc, data=doc.data,
                            label_languages=renderers.LANGUAGES, totals=goods_totals(doc.data),
                            status_label=status_label(doc.status))

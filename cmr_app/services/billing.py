@@ -463,3 +463,31 @@ def open_proformas() -> list[BillingDocument]:
         select(BillingDocument).join(Order, Order.id == BillingDocument.order_id)
         .where(BillingDocument.kind == "proforma", Order.status == "pending")
         .order_by(BillingDocument.issued_at)))
+
+
+def recent_invoices(limit: int = 50) -> list[tuple[BillingDocument, Payment | None]]:
+    """The latest VAT invoices with the payment each one was issued for (admin's Payments page)."""
+    return list(db.session.execute(
+        select(BillingDocument, Payment).outerjoin(Payment, Payment.order_id == BillingDocument.order_id)
+        .where(BillingDocument.kind == "invoice")
+        .order_by(BillingDocument.issued_at.desc(), BillingDocument.id.desc()).limit(limit)).tuples())
+
+
+def company_names(company_ids) -> dict[int, str]:
+    ids = {i for i in company_ids if i is not None}
+    if not ids:
+        return {}
+    return dict(db.session.execute(select(Company.id, Company.name).where(Company.id.in_(ids))
+                                   .execution_options(all_tenants=True)).tuples())
+
+
+def promo_status(row: PromoCode) -> str:
+    """active | not_yet_valid | expired | exhausted, today in the operator's time zone."""
+    today = _local_now().date()
+    if row.valid_from is not None and today < row.valid_from:
+        return "not_yet_valid"
+    if row.valid_to is not None and today > row.valid_to:
+        return "expired"
+    if row.max_uses is not None and row.used >= row.max_uses:
+        return "exhausted"
+    return "active"

@@ -1,0 +1,76 @@
+"""The driver's page reached from the QR code: no login, small, rate-limited, dead when the
+document is deleted (CMR_FORM.md, MISSION.md §2)."""
+from __future__ import annotations
+
+import io
+import re
+
+import time_machine
+from pypdf import PdfReader
+
+from tests.conftest import sample_document
+
+
+def _path(doc) -> str:
+    return doc["public_url"].replace("http://cmr.test", "")
+
+
+def test_the_page_shows_the_key_data_without_login(api, client):
+    goods = [{"packages": 33, "packing": "EUR pallet", "nature": "Furniture", "gross_weight_kg": "12400.5"},
+             {"packages": 4, "packing": "drum", "nature": "Paint", "gross_weight_kg": "800",
+              "adr": {"class": "3", "un_number": "1263", "packing_group": "II"}}]
+    doc = api.post("/documents", json=sample_document(goods=goods)).get_json()
+    response = client.get(_path(doc))
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    for text in (doc["number"], "Poznań", "Berlin", "Meble Kowalski", "Möbelhaus Schäfer GmbH",
+                 "Trans-Pol", "PO 12345 / PO 6789A", "37", "13,200.5", "ADR 3 UN1263 II", doc["fingerprint"],
+                 "Issued"):
+        assert text in page, text
+    assert len(response.data) < 12_000  # small on a slow connection: no scripts, no framework
+    assert "<script" not in page
+
+
+def test_the_token_is_long_and_random(api):
+    tokens = {_path(api.post("/documents", json=sample_document()).get_json()).rsplit("/", 1)[1]
+              for _ in range(3)}
+    assert len(tokens) == 3
+    assert all(len(t) >= 43 for t in tokens)  # 32 random bytes, base64url: 256 bits
+
+
+def test_revision_history_lists_each_save(api, client):
+    with time_machine.travel("2026-11-21T10:00:00+00:00", tick=False):
+        doc = api.post("/documents", json=sample_document()).get_json()
+    with time_machine.travel("2026-11-21T12:30:00+00:00", tick=False):
+        api.patch(f"/documents/{doc['id']}", json={"status": "in_transit"})
+    page = client.get(_path(doc)).get_data(as_text=True)
+    # Times in the company's time zone (Warsaw, UTC+1), newest first.
+    saved = re.findall(r"<li>([^<·]+)", page.split("Saved")[1])
+    assert [s.strip() for s in saved] == ["11/21/26, 1:30\u202fPM", "11/21/26, 11:00\u202fAM"]
+    assert "In transit" in page
+
+
+def test_pdf_in_the_documents_languages_and_any_other(api, client):
+    doc = api.post("/documents", json=sample_document(languages=["pl", "de"])).get_json()
+    own = client.get(_path(doc) + ".pdf")
+    assert own.status_code == 200 and own.mimetype == "application/pdf"
+    first = PdfReader(io.BytesIO(own.data)).pages[0].extract_text()
+    assert "Nadawca" in first and "Absender" in first
+    other = client.get(_path(doc) + ".pdf?languages=lt")
+    assert "Siuntėjas" in PdfReader(io.BytesIO(other.data)).pages[0].extract_text()
+    assert client.get(_path(doc) + ".pdf?languages=xx").status_code == 400
+
+
+def test_deleting_the_document_ends_the_link(api, client):
+    doc = api.post("/documents", json=sample_document()).get_json()
+    assert client.get(_path(doc)).status_code == 200
+    api.delete(f"/documents/{doc['id']}")
+    assert client.get(_path(doc)).status_code == 404
+    assert client.get(_path(doc) + ".pdf").status_code == 404
+    assert client.get("/d/" + "A" * 43).status_code == 404
+
+
+def test_the_page_is_rate_limited(api, client):
+    doc = api.post("/documents", json=sample_document()).get_json()
+    codes = [client.get(_path(doc)).status_code for _ in range(61)]
+    assert codes[:60] == [200] * 60 and codes[60] == 429

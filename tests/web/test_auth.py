@@ -1,0 +1,114 @@
+"""Accounts in the browser: registration with a chosen plan, activation, the 14-day rule,
+login rate limits, password reset (MISSION.md §1, terms §1.6)."""
+from __future__ import annotations
+
+import time_machine
+
+from webhelpers import cmr_form, documents_in_db
+
+
+def text(response) -> str:
+    return response.get_data(as_text=True)
+
+
+def register(client, **fields):
+    data = {"email": "ewa@przewozy.pl", "password": "dlugie-haslo-1", "company": "Przewozy Ewa",
+            "accept_terms": "y", **fields}
+    return client.post("/register", data=data)
+
+
+def test_registration_remembers_the_plan_and_sends_the_activation_link(app, client, mailbox):
+    page = text(client.get("/register?plan=standard"))
+    assert 'name="plan" type="hidden" value="standard"' in page or 'value="standard"' in page
+    response = register(client, plan="standard")
+    assert response.status_code == 302
+    account = text(client.get("/settings"))
+    assert "Standard" in account
+    link = mailbox.link("ewa@przewozy.pl", "/verify/")
+    assert "confirm" in text(client.get("/documents")).lower()
+    confirmed = client.get(link.split("cmr.test", 1)[1], follow_redirects=True)
+    assert "Your e-mail address is confirmed" in text(confirmed)
+    assert "Please confirm your e-mail address" not in text(confirmed)
+
+
+def test_registration_errors_are_shown_on_the_form(client):
+    no_terms = register(client, accept_terms="")
+    assert no_terms.status_code == 200 and "You must accept the terms of service." in text(no_terms)
+    short = register(client, password="short")
+    assert "The password needs at least 8 characters." in text(short)
+    bad_plan = register(client, plan="gold")
+    assert "There is no such plan." in text(bad_plan)
+    assert register(client).status_code == 302
+    client.post("/logout")
+    taken = register(client, email="EWA@przewozy.pl")
+    assert "already exists" in text(taken)
+
+
+def test_an_unverified_account_becomes_read_only_after_14_days(app, client, mailbox):
+    with time_machine.travel("2026-11-01T09:00:00+00:00", tick=False):
+        register(client)
+    with time_machine.travel("2026-11-15T09:00:01+00:00", tick=False):
+        refused = client.post("/documents/new", data=cmr_form(), follow_redirects=True)
+        assert "Confirm your e-mail address to save changes" in text(refused)
+        with app.app_context():
+            from cmr_app.models import User
+            from cmr_app.extensions import db
+            from sqlalchemy import select
+            user = db.session.scalar(select(User).where(User.email == "ewa@przewozy.pl"))
+            company_id = user.company_id
+        assert documents_in_db(app, company_id) == []
+        client.get(mailbox.link("ewa@przewozy.pl", "/verify/").split("cmr.test", 1)[1])
+        saved = client.post("/documents/new", data=cmr_form())
+        assert saved.status_code == 302
+        assert len(documents_in_db(app, company_id)) == 1
+
+
+def test_login_is_rate_limited(client, make_account):
+    user = make_account()
+    codes = [client.post("/login", data={"email": user.email, "password": "wrong password"}).status_code
+             for _ in range(11)]
+    assert codes[:10] == [200] * 10 and codes[10] == 429
+    assert "Too many attempts" in text(client.post("/login", data={"email": user.email, "password": "x"}))
+
+
+def test_wrong_password_says_so_without_telling_which_part(client, make_account):
+    user = make_account()
+    page = text(client.post("/login", data={"email": user.email, "password": "wrong password"}))
+    assert "Wrong e-mail or password." in page
+    page = text(client.post("/login", data={"email": "nobody@example.com", "password": "wrong password"}))
+    assert "Wrong e-mail or password." in page
+
+
+def test_password_reset_by_emailed_link_works_once(client, make_account, mailbox):
+    user = make_account()
+    response = client.post("/password/forgot", data={"email": user.email}, follow_redirects=True)
+    assert "a link to set a new password is on its way" in text(response)
+    client.post("/password/forgot", data={"email": "nobody@example.com"})
+    assert mailbox.to("nobody@example.com") == []
+    path = mailbox.link(user.email, "/password/reset/").split("cmr.test", 1)[1]
+    mismatch = client.post(path, data={"password": "new password 1", "confirm": "other"})
+    assert "The passwords differ." in text(mismatch)
+    assert client.post(path, data={"password": "new password 1", "confirm": "new password 1"}).status_code == 302
+    client.post("/logout")
+    again = client.post(path, data={"password": "third password", "confirm": "third password"},
+                        follow_redirects=True)
+    assert "already been used" in text(again)
+    assert client.post("/login", data={"email": user.email, "password": "new password 1"}).status_code == 302
+
+
+def test_a_reset_link_expires_after_an_hour(client, make_account, mailbox):
+    user = make_account()
+    with time_machine.travel("2026-11-21T10:00:00+00:00", tick=False):
+        client.post("/password/forgot", data={"email": user.email})
+    path = mailbox.link(user.email, "/password/reset/").split("cmr.test", 1)[1]
+    with time_machine.travel("2026-11-21T11:00:05+00:00", tick=False):
+        expired = client.post(path, data={"password": "new password 1", "confirm": "new password 1"},
+                              follow_redirects=True)
+    assert "expired" in text(expired)
+
+
+def test_the_language_switch_is_remembered_for_the_user(client, owner):
+    client.post("/language/de", data={"next": "/documents"})
+    client.post("/logout")
+    client.post("/login", data={"email": owner.email, "password": "correct horse 1"})
+    assert 'lang="de"' in text(client.get("/documents"))
