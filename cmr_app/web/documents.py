@@ -234,7 +234,9 @@ def documents():
         filtered=any(filters.values()), paged=bool(cursor),
         older_url=url_for("web.documents", cursor=next_cursor, **filters) if next_cursor else None,
         newest_url=url_for("web.documents", **filters),
-        usage=usage, resets_on=web_support.local_date(current_user.company, usage.resets_at))
+        usage=usage, resets_on=web_support.local_date(current_user.company, usage.resets_at),
+        hidden=document_service.hidden_by_archive(current_user.company),
+        archive_months=entitlements.plan_in_force(current_user.company).archive_months)
 
 
 @bp.route("/documents/new", methods=["GET", "POST"])
@@ -275,7 +277,10 @@ def document(doc_id: int):
         charges=[c for c in arrange_charges(doc.data.get("charges"))
                  if not _charge_blank(c)],
         charge_labels=CHARGE_LABELS, payment_labels=PAYMENT_LABELS, languages=language_choices(),
-        templates_on=entitlements.feature_on(current_user.company, "templates"))
+        templates_on=entitlements.feature_on(current_user.company, "templates"),
+        email_on=entitlements.feature_on(current_user.company, "email_documents"),
+        party_emails=", ".join(e for e in (doc.data.get(p, {}).get("email") for p in
+                                           ("sender", "consignee", "carrier")) if e))
 
 
 @bp.route("/documents/<int:doc_id>/edit", methods=["GET", "POST"])
@@ -374,6 +379,27 @@ def document_save_template(doc_id: int):
         return redirect(url_for("web.document", doc_id=doc.id))
     flash(_("Template “%(name)s” is saved.", name=template.name), "success")
     return redirect(url_for("web.templates"))
+
+
+@bp.post("/documents/<int:doc_id>/email")
+@login_required
+def document_email(doc_id: int):
+    doc = document_service.get_document(current_user.company_id, doc_id)
+    raw = request.form.get("to", "")
+    recipients = [r for r in raw.replace(";", ",").replace("\n", ",").split(",") if r.strip()]
+    try:
+        sent = document_service.email_document(current_user, doc.id, recipients or None)
+    except ValidationFailed as exc:
+        db.session.rollback()
+        for messages in exc.errors.values():
+            for message in messages:
+                flash(message, "error")
+    except ServiceError as exc:
+        flash_refusal(exc)
+    else:
+        flash(_("The PDF of CMR %(number)s is on its way to %(to)s.", number=doc.number, to=", ".join(sent)),
+              "success")
+    return redirect(url_for("web.document", doc_id=doc.id))
 
 
 @bp.get("/documents/templates")

@@ -55,6 +55,7 @@ def render_settings(status: int = 200, **states):
         "numbering": numbering_state, "preview": preview,
         "numbering_on": entitlements.feature_on(company, "custom_numbering"),
         "users": accounts.company_users(company.id),
+        "blocked_users": entitlements.blocked_user_ids(company),
         "invitations": web_support.pending_invitations(company.id) if owner else [],
         "tokens": tokens.list_tokens(user),
         "new_secret": states.pop("new_secret", None),

@@ -68,3 +68,33 @@ def test_after_the_trial_the_page_says_what_happens(client, make_account, login)
         page = text(client.get("/settings"))
     assert "The free trial has ended" in page
     assert "0 of 10 documents this month" in page
+
+
+def test_limits_after_the_trial_are_explained_not_deleted(app, client, make_account, login, make_member):
+    with time_machine.travel("2026-01-05T10:00:00+00:00", tick=False):
+        owner = make_account(plan="standard")
+        member = make_member(owner, "editor")
+        login(owner)
+        from webhelpers import cmr_form
+        assert client.post("/documents/new", data=cmr_form()).status_code == 302
+    with time_machine.travel("2026-04-20T10:00:00+00:00", tick=False):
+        login(owner)  # the old session has expired meanwhile
+        page = text(client.get("/documents"))
+        assert "1 document older than 3 months is hidden by your plan's archive limit" in page
+        settings = text(client.get("/settings"))
+        assert "blocked by the plan" in settings and member.email in settings
+
+
+def test_sending_a_document_by_email_from_its_page(app, client, owner, mailbox, set_features):
+    from webhelpers import cmr_form
+    response = client.post("/documents/new", data=cmr_form(**{"consignee.email": "lager@schaefer.de"}))
+    doc_url = response.headers["Location"]
+    page = text(client.get(doc_url))
+    assert 'value="lager@schaefer.de"' in page
+    refused = client.post(doc_url + "/email", data={"to": "lager@schaefer.de"}, follow_redirects=True)
+    assert "Switch on" in text(refused) and mailbox.to("lager@schaefer.de") == []
+    set_features(owner, "email_documents")
+    sent = client.post(doc_url + "/email", data={"to": "lager@schaefer.de, biuro@kowalski.pl"},
+                       follow_redirects=True)
+    assert "is on its way to lager@schaefer.de, biuro@kowalski.pl" in text(sent)
+    assert len(mailbox.to("lager@schaefer.de")) == 1 and len(mailbox.to("biuro@kowalski.pl")) == 1
