@@ -9,7 +9,7 @@ import io
 import sys
 from pathlib import Path
 
-TOKEN = "q7Hc2xLw0PZr3vKt9YbN5mGd1sJf8aEo4uWi6hTyRcX"   # 43 characters, as issued
+TOKEN = "q7Hc2xLw0PZr3vKt9YbN5m"   # 22 characters (128 bits), as the app issues them
 
 
 def sample_document(**overrides) -> dict:
@@ -57,7 +57,7 @@ def sample_document(**overrides) -> dict:
         "languages": ["pl", "de", "en"],
         "copies": 4,
         "public_url": f"https://cmr.example.com/d/{TOKEN}",
-        "short_url": f"cmr.example.com/d/{TOKEN[:8]}…",
+        "short_url": f"cmr.example.com/d/{TOKEN}",
     }
     doc.update(overrides)
     return doc

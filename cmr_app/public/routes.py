@@ -29,7 +29,7 @@ def goods_totals(data: dict) -> dict:
 
 
 def _document(token: str) -> Document:
-    # The token is the only key: it carries 256 bits of randomness, so it cannot be guessed.
+    # The token is the only key: it carries 128 bits of randomness, so it cannot be guessed.
     doc = db.session.scalar(select(Document).where(Document.public_token == token)
                             .execution_options(all_tenants=True))
     if doc is None:

@@ -20,6 +20,9 @@ from ..tenant import get_owned
 from . import accounts, entitlements, numbering, quota
 from .search import fold, like_terms, page
 
+# 16 random bytes: 128 bits, unguessable, and short enough (22 characters) that the link
+# printed under the QR code on the form stays readable and typeable.
+PUBLIC_TOKEN_BYTES = 16
 PARTY_KEYS = ("name", "address", "postal_code", "city", "country", "tax_id", "email", "phone")
 
 
@@ -117,7 +120,7 @@ def issue_document(user: User, payload: dict, *, commit: bool = True) -> Documen
     quota.consume_quota(company)
     pattern, start = numbering_settings(company)
     doc = Document(company_id=company.id, created_by_id=user.id, created_at=clock.now(),
-                   public_token=secrets.token_urlsafe(32))
+                   public_token=secrets.token_urlsafe(PUBLIC_TOKEN_BYTES))
     doc.number = numbering.next_number(company.id, pattern, start, _local_now(company))
     _apply(doc, data, company)
     db.session.add(doc)
