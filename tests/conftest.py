@@ -111,11 +111,15 @@ def runner(app):
 
 
 class Mailbox:
-    def __init__(self, folder: Path):
-        self.folder = folder
+    """What the app sent through the file:// mail backend. With Redis configured, e-mails
+    wait on the RQ queue: reading the mailbox first runs the queued jobs, as a worker would."""
+    def __init__(self, folder: Path, app):
+        self.folder, self.app = folder, app
 
     @property
     def messages(self) -> list[email.message.EmailMessage]:
+        from cmr_app import tasks
+        tasks.drain(self.app)
         files = sorted(self.folder.glob("*.eml"), key=lambda p: p.stat().st_mtime_ns)
         return [email.message_from_bytes(p.read_bytes(), policy=email.policy.default) for p in files]
 
@@ -135,8 +139,8 @@ class Mailbox:
 
 
 @pytest.fixture
-def mailbox(mail_dir):
-    return Mailbox(mail_dir)
+def mailbox(mail_dir, app):
+    return Mailbox(mail_dir, app)
 
 
 @pytest.fixture
