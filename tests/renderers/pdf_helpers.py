@@ -27,3 +27,21 @@ def page_png(pdf: bytes, page: int, tmp_path, dpi=200) -> str:
     subprocess.run(["pdftoppm", "-r", str(dpi), "-png", "-singlefile", "-f", str(page), "-l", str(page),
                     str(src), str(out)], check=True)
     return f"{out}.png"
+
+
+def fonts_of(pdf: bytes) -> list:
+    """Every font dictionary a page uses, form XObjects included."""
+    found = []
+
+    def walk(res):
+        res = res.get_object() if res is not None else {}
+        for font in (res.get("/Font") or {}).values():
+            found.append(font.get_object())
+        for xobj in (res.get("/XObject") or {}).values():
+            xobj = xobj.get_object()
+            if "/Resources" in xobj:
+                walk(xobj["/Resources"])
+
+    for page in PdfReader(io.BytesIO(pdf)).pages:
+        walk(page.get("/Resources"))
+    return found

@@ -6,6 +6,7 @@ from reportlab.pdfbase.ttfonts import TTFontFile
 
 from renderers import LANGUAGES, labels, render_cmr
 from renderers.typography import FONT_FILES
+from pdf_helpers import fonts_of
 
 TYPICAL_VALUES = [
     "Zażółć gęślą jaźń ŁÓDŹ Poznań",            # Polish
@@ -41,26 +42,9 @@ def test_every_label_and_typical_value_has_a_glyph(face):
     assert not missing, f"{face} lacks {missing}"
 
 
-def _fonts(pdf):
-    found = []
-
-    def walk(res):
-        res = res.get_object() if res is not None else {}
-        for font in (res.get("/Font") or {}).values():
-            found.append(font.get_object())
-        for xobj in (res.get("/XObject") or {}).values():
-            xobj = xobj.get_object()
-            if "/Resources" in xobj:
-                walk(xobj["/Resources"])
-
-    for page in PdfReader(io.BytesIO(pdf)).pages:
-        walk(page.get("/Resources"))
-    return found
-
-
 def test_pdf_embeds_dejavu_truetype_subsets_and_no_base14_font(doc):
     pdf = render_cmr(doc, languages=["pl", "ru", "tr"], copies=4)
-    fonts = _fonts(pdf)
+    fonts = fonts_of(pdf)
     assert fonts
     for font in fonts:
         base = str(font["/BaseFont"])

@@ -9,6 +9,7 @@ from pypdf import PdfReader
 
 from renderers.invoice import format_bank_account, render_billing_document
 from renderers.money_words import amount_in_words_pl, format_amount, plural_form
+from pdf_helpers import fonts_of, squash
 
 BASE14 = ("Helvetica", "Times", "Courier", "Symbol", "ZapfDingbats")
 
@@ -56,27 +57,6 @@ def proforma():
 
 def text_of(pdf: bytes) -> str:
     return "\n".join(p.extract_text() or "" for p in PdfReader(io.BytesIO(pdf)).pages)
-
-
-def squash(text: str) -> str:
-    return re.sub(r"\s+", "", text)
-
-
-def fonts_of(pdf: bytes) -> list:
-    found = []
-
-    def walk(res):
-        res = res.get_object() if res is not None else {}
-        for font in (res.get("/Font") or {}).values():
-            found.append(font.get_object())
-        for xobj in (res.get("/XObject") or {}).values():
-            xobj = xobj.get_object()
-            if "/Resources" in xobj:
-                walk(xobj["/Resources"])
-
-    for page in PdfReader(io.BytesIO(pdf)).pages:
-        walk(page.get("/Resources"))
-    return found
 
 
 # ------------------------------------------------------------------ amounts in words
