@@ -6,17 +6,22 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from ..errors import ValidationFailed
-from ..services import admin_accounts, admin_plans, entitlements
-from . import bp
-from .forms import NewPlanForm, PlanForm
+from sqlalchemy.exc import IntegrityError
 
-# The admin menu. Billing adds "Promo codes", "Payments" and "Seller data" here
-# when their pages exist (no dead links before that).
+from ..errors import NotFound, ValidationFailed
+from ..extensions import db
+from ..services import admin_accounts, admin_plans, billing, entitlements, payments as payment_service
+from . import bp
+from .forms import BookPaymentForm, NewPlanForm, PlanForm, PromoCodeForm, SellerForm
+
+# The admin menu.
 NAV = (
     ("admin.plans", _l("Plans")),
     ("admin.accounts", _l("Accounts")),
     ("admin.audit", _l("Plan history")),
+    ("admin.promo_codes", _l("Promo codes")),
+    ("admin.payments", _l("Payments")),
+    ("admin.seller", _l("Seller data")),
 )
 
 
@@ -44,9 +49,9 @@ def _feature_choices():
     return [(key, catalogue.feature_name(key, lang)) for key in catalogue.feature_names]
 
 
-def _show_service_errors(form: PlanForm, exc: ValidationFailed) -> None:
+def _show_service_errors(form, exc: ValidationFailed) -> None:
     for key, messages in exc.errors.items():
-        field = getattr(form, form.FIELD_NAMES.get(key, key), None)
+        field = getattr(form, getattr(form, "FIELD_NAMES", {}).get(key, key), None)
         if field is not None and hasattr(field, "errors"):
             field.errors = list(field.errors) + list(messages)
         else:
@@ -122,3 +127,96 @@ def accounts():
     q = request.args.get("q", "").strip()[:200]
     result = admin_accounts.accounts_page(q, _page_arg())
     return render_template("admin/accounts.html", result=result, q=q)
+
+
+# Billing: promo codes, booking payments, the seller data on pro-formas and invoices.
+
+PROMO_STATUS = {"active": _l("active"), "not_yet_valid": _l("not valid yet"), "expired": _l("expired"),
+                "exhausted": _l("used up")}
+
+
+@bp.route("/promo-codes", methods=["GET", "POST"])
+def promo_codes():
+    form = PromoCodeForm()
+    if request.method == "POST" and form.validate_on_submit():
+        try:
+            row = billing.create_promo(**form.values())
+        except ValidationFailed as exc:
+            _show_service_errors(form, exc)
+        except IntegrityError:  # the same code saved at the same moment by another admin
+            db.session.rollback()
+            form.code.errors = list(form.code.errors) + [_("This code already exists.")]
+        else:
+            flash(_("Promo code %(code)s created.", code=row.code), "success")
+            return redirect(url_for("admin.promo_codes"))
+    status = 422 if request.method == "POST" else 200
+    return render_template("admin/promo_codes.html", form=form, promos=billing.list_promos(),
+                           promo_status=billing.promo_status, status_labels=PROMO_STATUS), status
+
+
+def _shorten(text: str, limit: int = 140) -> str:
+    text = " ".join((text or "").split())
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
+@bp.route("/payments", methods=["GET", "POST"])
+def payments():
+    """Open pro-formas with a "Book payment" form each, the latest VAT invoices and the
+    provider notifications that were refused."""
+    typed, status = {}, 200
+    if request.method == "POST":
+        form = BookPaymentForm()
+        number = (form.proforma.data or "").strip()
+        if not form.validate_on_submit():
+            problems = [e for name in ("amount", "proforma", "csrf_token") if hasattr(form, name)
+                        for e in getattr(form, name).errors]
+            flash(_("Nothing was booked for %(number)s: %(problem)s", number=number or "?",
+                    problem=" ".join(str(p) for p in problems)), "error")
+            status = 422
+        else:
+            try:
+                order = billing.find_order_by_proforma(number)
+                invoice, booked = billing.book_payment(
+                    order, form.amount.data, provider="admin",
+                    external_id=f"admin:{number}:{current_user.id}",
+                    booked_by=current_user._get_current_object())
+            except (billing.PaymentRefused, NotFound) as exc:
+                db.session.rollback()
+                flash(_("Nothing was booked for %(number)s: %(problem)s", number=number, problem=exc.message),
+                      "error")
+                status = exc.status
+            else:
+                if booked:
+                    flash(_("Payment of %(proforma)s booked: VAT invoice %(invoice)s issued and e-mailed.",
+                            proforma=number, invoice=invoice.number), "success")
+                else:
+                    flash(_("The payment of %(proforma)s was already booked (VAT invoice %(invoice)s): "
+                            "nothing changed.", proforma=number, invoice=invoice.number), "info")
+                return redirect(url_for("admin.payments"))
+        typed[number] = (form.amount.raw_data or [""])[0]
+    open_docs = billing.open_proformas()
+    invoices = billing.recent_invoices()
+    names = billing.company_names([d.company_id for d in open_docs] + [row[0].company_id for row in invoices])
+    events = payment_service.refused_events()
+    return render_template("admin/payments.html", open_docs=open_docs, invoices=invoices, names=names,
+                           events=events, typed=typed, seller=billing.seller(),
+                           catalogue=entitlements.catalogue(), document_url=billing.document_url,
+                           shorten=_shorten), status
+
+
+@bp.route("/seller", methods=["GET", "POST"])
+def seller():
+    form = SellerForm()
+    row = billing.seller()
+    if request.method == "GET":
+        form.fill(row)
+    elif form.validate_on_submit():
+        try:
+            billing.update_seller(form.values())
+        except ValidationFailed as exc:
+            _show_service_errors(form, exc)
+        else:
+            flash(_("Seller data saved: new pro-formas and invoices will print it."), "success")
+            return redirect(url_for("admin.seller"))
+    status = 422 if request.method == "POST" else 200
+    return render_template("admin/seller.html", form=form, row=row), status

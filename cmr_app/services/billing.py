@@ -426,7 +426,10 @@ def update_seller(data: dict) -> SellerSettings:
     from stdnum import iban
     from stdnum.exceptions import ValidationError as StdnumError
     row = seller()
-    values = {k: (str(data.get(k, getattr(row, k)) or "")).strip() for k in SELLER_FIELDS}
+    values = {}
+    for key in SELLER_FIELDS:
+        value = data.get(key, getattr(row, key))
+        values[key] = "" if value is None else str(value).strip()
     errors = {}
     if not values["name"]:
         errors["name"] = [_("This field is required.")]
@@ -465,20 +468,23 @@ def open_proformas() -> list[BillingDocument]:
         .order_by(BillingDocument.issued_at)))
 
 
-def recent_invoices(limit: int = 50) -> list[tuple[BillingDocument, Payment | None]]:
-    """The latest VAT invoices with the payment each one was issued for (admin's Payments page)."""
-    return list(db.session.execute(
-        select(BillingDocument, Payment).outerjoin(Payment, Payment.order_id == BillingDocument.order_id)
+def recent_invoices(limit: int = 50) -> list[tuple[BillingDocument, Payment | None, str | None]]:
+    """The latest VAT invoices with the payment each one was issued for and the e-mail of
+    the admin who booked it, if one did (admin's Payments page)."""
+    return [tuple(row) for row in db.session.execute(
+        select(BillingDocument, Payment, User.email)
+        .outerjoin(Payment, Payment.order_id == BillingDocument.order_id)
+        .outerjoin(User, User.id == Payment.booked_by_id)
         .where(BillingDocument.kind == "invoice")
-        .order_by(BillingDocument.issued_at.desc(), BillingDocument.id.desc()).limit(limit)).tuples())
+        .order_by(BillingDocument.issued_at.desc(), BillingDocument.id.desc()).limit(limit))]
 
 
 def company_names(company_ids) -> dict[int, str]:
     ids = {i for i in company_ids if i is not None}
     if not ids:
         return {}
-    return dict(db.session.execute(select(Company.id, Company.name).where(Company.id.in_(ids))
-                                   .execution_options(all_tenants=True)).tuples())
+    return {row.id: row.name for row in db.session.execute(
+        select(Company.id, Company.name).where(Company.id.in_(ids)).execution_options(all_tenants=True))}
 
 
 def promo_status(row: PromoCode) -> str:
