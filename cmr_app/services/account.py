@@ -121,5 +121,8 @@ def change_plan(user: User, code: str) -> plans.Decision:
         subscriptions.schedule_downgrade(company, target.code)
     elif decision.takes_effect_now:
         company.plan_code = target.code
+        if target.is_free:
+            from . import subscriptions
+            subscriptions.end_now(company)  # §3.8: at once, without refund
     db.session.commit()
     return decision

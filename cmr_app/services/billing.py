@@ -376,7 +376,8 @@ def _activate(order: Order, now):
     sub.auto_renew = order.payment_method == "card"
     sub.next_plan_code = None
     sub.status = "active"
-    company.plan_code = order.plan_code
+    if not continues:  # a renewal paid ahead changes the plan when its period starts
+        company.plan_code = order.plan_code
     entitlements.forget_catalogue()
     return start, end
 

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from .. import clock
 from ..errors import Conflict
 from ..extensions import db
-from ..models import Company, Subscription
+from ..models import Company, Order, Subscription
 
 
 def current(company: Company) -> Subscription | None:
@@ -16,13 +16,17 @@ def current(company: Company) -> Subscription | None:
 
 
 def paid_plan_code(company: Company) -> str | None:
-    """The plan of a paid period running now; none after its end (the account falls
-    back to Free until a renewal is paid)."""
+    """The plan of the paid period running now. A renewal paid ahead (perhaps for a lower
+    plan) only takes over when its period starts; after the last paid period, none (the
+    account falls back to Free until a renewal is paid)."""
     sub = current(company)
+    if sub is None or sub.status == "cancelled":
+        return None
     now = clock.now()
-    if sub is not None and sub.status == "active" and sub.period_start <= now < sub.period_end:
-        return sub.plan_code
-    return None
+    return db.session.scalar(
+        select(Order.plan_code).where(Order.company_id == company.id, Order.status == "paid",
+                                      Order.period_start <= now, Order.period_end > now)
+        .order_by(Order.period_start.desc()).limit(1))
 
 
 def summary(company: Company) -> dict | None:
@@ -30,8 +34,8 @@ def summary(company: Company) -> dict | None:
     if sub is None:
         return None
     now = clock.now()
-    status = "active" if sub.status == "active" and now < sub.period_end else "lapsed"
-    return {"status": status, "plan": sub.plan_code, "period_months": sub.period_months,
+    status = sub.status if sub.status != "active" else ("active" if now < sub.period_end else "lapsed")
+    return {"status": status, "plan": paid_plan_code(company) or sub.plan_code, "period_months": sub.period_months,
             "period_start": sub.period_start.isoformat(), "period_end": sub.period_end.isoformat(),
             "auto_renew": sub.auto_renew, "payment_method": sub.payment_method,
             "next_plan": sub.next_plan_code,
@@ -42,6 +46,15 @@ def schedule_downgrade(company: Company, plan_code: str) -> None:
     """A move down between paid plans takes effect at the next renewal (PLANS.md)."""
     sub = current(company)
     sub.next_plan_code = plan_code
+
+
+def end_now(company: Company) -> None:
+    """Moving to Free ends the paid period at once; no renewal follows."""
+    sub = current(company)
+    if sub is not None and sub.status == "active":
+        sub.status = "cancelled"
+        sub.auto_renew = False
+        sub.next_plan_code = None
 
 
 def set_auto_renew(company: Company, enabled: bool) -> Subscription:

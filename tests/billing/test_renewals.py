@@ -138,3 +138,35 @@ def test_trial_reminder_and_end_are_sent_once(make_account, runner, smtp, drain)
     subjects = [m["Subject"] for m in smtp.to(owner.email)]
     assert subjects == ["Your trial ends in 3 days", "Your trial has ended"]
     assert "December 20, 2026" in smtp.to(owner.email)[0].get_body(("plain",)).get_content()
+
+
+def test_moving_down_between_paid_plans_waits_for_the_renewal(make_account, api_for, runner):
+    with time_machine.travel("2026-01-10T10:00:00+00:00", tick=False):
+        api = api_for(make_account(plan="free"))
+        proforma = api.post("/orders", json={"plan": "pro", "period_months": 12,
+                                             "invoice": INVOICE_PL}).get_json()["proforma"]
+        runner.invoke(args=["billing", "book-payment", proforma["number"]])
+    with time_machine.travel("2026-06-01T10:00:00+00:00", tick=False):
+        account = api.put("/account/plan", json={"plan": "standard"}).get_json()
+        assert account["plan"]["code"] == "pro" and account["subscription"]["next_plan"] == "standard"
+    with time_machine.travel("2026-12-27T10:00:00+00:00", tick=False):
+        daily(runner)
+        renewal = next(i for i in api.get("/invoices").get_json()["items"]
+                       if i["kind"] == "proforma" and i["status"] == "pending")
+        assert renewal["net"] == "490.00"  # Standard at current prices, same 12 months
+        runner.invoke(args=["billing", "book-payment", renewal["number"]])
+    with time_machine.travel("2027-01-10T09:59:59+00:00", tick=False):
+        assert api.get("/account").get_json()["plan"]["code"] == "pro"  # paid ahead, not yet in force
+    with time_machine.travel("2027-01-10T10:00:01+00:00", tick=False):
+        account = api.get("/account").get_json()
+        assert account["plan"]["code"] == "standard"
+        assert account["subscription"]["period_end"] == "2028-01-10T10:00:00+00:00"
+
+
+def test_moving_to_free_ends_the_paid_plan_at_once(subscribed, runner):
+    api = subscribed()
+    with time_machine.travel("2026-06-01T10:00:00+00:00", tick=False):
+        account = api.put("/account/plan", json={"plan": "free"}).get_json()
+        assert account["plan"]["code"] == "free" and account["subscription"]["status"] == "cancelled"
+    with time_machine.travel("2026-12-27T10:00:00+00:00", tick=False):
+        assert daily(runner)["renewal_proformas"] == 0
