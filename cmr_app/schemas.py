@@ -34,6 +34,7 @@ Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=300)]
 LongText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=4000)]
 Country = Annotated[str, StringConstraints(strip_whitespace=True), AfterValidator(_country)]
 Amount = Annotated[Decimal, Field(ge=0, max_digits=14, decimal_places=3)]
+Id = Annotated[int, Field(ge=1, le=2**31 - 1)]
 
 
 class Model(BaseModel):
@@ -147,9 +148,9 @@ class Charge(Model):
 class DocumentIn(Model):
     sender: Party = Field(default_factory=Party)
     consignee: Party = Field(default_factory=Party)
-    sender_client_id: int | None = None
-    consignee_client_id: int | None = None
-    carrier_id: int | None = None
+    sender_client_id: Id | None = None
+    consignee_client_id: Id | None = None
+    carrier_id: Id | None = None
     place_of_delivery: Place = Field(default_factory=Place)
     taking_over: PlaceAndDate = Field(default_factory=PlaceAndDate)
     documents_attached: LongText = ""
@@ -186,7 +187,8 @@ MESSAGES = {
     "decimal_parsing": lambda e: _("Enter a number, e.g. 1250.5."),
     "decimal_max_places": lambda e: _("At most %(n)s decimal places.", n=e["ctx"]["decimal_places"]),
     "decimal_max_digits": lambda e: _("This number is too large."),
-    "greater_than_equal": lambda e: _("Must not be negative."),
+    "greater_than_equal": lambda e: (_("Must not be negative.") if e["ctx"]["ge"] == 0
+                                     else _("Must be at least %(n)s.", n=e["ctx"]["ge"])),
     "less_than_equal": lambda e: _("This number is too large."),
     "date_from_datetime_parsing": lambda e: _("Enter a date as YYYY-MM-DD."),
     "date_parsing": lambda e: _("Enter a date as YYYY-MM-DD."),

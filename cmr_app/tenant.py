@@ -11,6 +11,9 @@ from .extensions import db
 from .models import TenantMixin
 
 
+MAX_ID = 2**31 - 1  # ids are 32-bit integers on PostgreSQL
+
+
 def set_current_company(company_id: int | None) -> None:
     g.company_id = company_id
 
@@ -39,6 +42,8 @@ def get_owned(model, object_id, company_id: int):
     try:
         object_id = int(object_id)
     except (TypeError, ValueError):
+        raise NotFound()
+    if not 1 <= object_id <= MAX_ID:  # beyond the id column: cannot exist
         raise NotFound()
     obj = db.session.execute(
         select(model).where(model.id == object_id, model.company_id == company_id)

@@ -231,11 +231,22 @@ def accept_invitation(token: str, password: str, language: str = "") -> User:
     return user
 
 
-def change_role(owner: User, user_id: int, role: str) -> User:
-    require_owner(owner)
-    user = db.session.get(User, user_id)
+def _company_user(owner: User, user_id) -> User:
+    """A user of the owner's company, or NotFound (also for ids that cannot exist)."""
+    from ..tenant import MAX_ID
+    try:
+        user_id = int(user_id)
+    except (TypeError, ValueError):
+        raise NotFound()
+    user = db.session.get(User, user_id) if 1 <= user_id <= MAX_ID else None
     if not user or user.company_id != owner.company_id:
         raise NotFound()
+    return user
+
+
+def change_role(owner: User, user_id: int, role: str) -> User:
+    require_owner(owner)
+    user = _company_user(owner, user_id)
     if role not in ROLES:
         raise ValidationFailed({"role": [_("Choose one of the offered values.")]})
     if user.id == owner.id and role != "owner":
@@ -247,9 +258,7 @@ def change_role(owner: User, user_id: int, role: str) -> User:
 
 def remove_user(owner: User, user_id: int) -> None:
     require_owner(owner)
-    user = db.session.get(User, user_id)
-    if not user or user.company_id != owner.company_id:
-        raise NotFound()
+    user = _company_user(owner, user_id)
     if user.id == owner.id:
         raise Conflict(_("You cannot remove yourself."))
     db.session.delete(user)

@@ -26,7 +26,7 @@ def decode_cursor(cursor: str | None) -> int | None:
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
         kind, value = raw.split(":", 1)
-        if kind != "id":
+        if kind != "id" or not 1 <= int(value) <= 2**31:
             raise ValueError
         return int(value)
     except (ValueError, UnicodeDecodeError):

@@ -236,3 +236,13 @@ def test_public_plans_catalogue(client):
     plans = client.get("/api/v1/plans").get_json()["items"]
     assert [(p["code"], p["price_per_year"], p["documents_per_month"]) for p in plans] == [
         ("free", "0.00", 10), ("standard", "490.00", 150), ("pro", "1190.00", 2000)]
+
+
+def test_ids_beyond_the_column_are_404_or_field_errors_never_500(api):
+    huge = 10 ** 20
+    assert api.get(f"/documents/{huge}").status_code == 404
+    assert api.get(f"/clients/{huge}").status_code == 404
+    assert api.delete("/products/-5").status_code == 404
+    response = api.post("/documents", json=sample_document(sender_client_id=huge))
+    assert response.status_code == 422 and "sender_client_id" in response.get_json()["error"]["details"]
+    assert api.post("/documents", json=sample_document(carrier_id=0)).status_code == 422
