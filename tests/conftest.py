@@ -21,6 +21,9 @@ from cmr_app import create_app
 from cmr_app.extensions import db
 
 PG_URL = os.environ.get("CMR_TEST_DATABASE_URL")
+# CMR_TEST_NOW=2027-03-15T12:00:00+00:00 runs the whole suite as if it were that moment:
+# a test that silently depends on today's real date shows itself.
+TEST_NOW = os.environ.get("CMR_TEST_NOW")
 REDIS_URL = os.environ.get("CMR_TEST_REDIS_URL")
 
 
@@ -30,6 +33,16 @@ def _migrate(url: str) -> None:
     with app.app_context():
         upgrade()
         db.engine.dispose()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _moved_clock():
+    if not TEST_NOW:
+        yield
+        return
+    import time_machine
+    with time_machine.travel(TEST_NOW, tick=True):
+        yield
 
 
 @pytest.fixture(scope="session")

@@ -85,7 +85,8 @@ def test_forged_and_wrong_callbacks_book_nothing_and_are_logged(app, client, ord
 def test_the_same_notification_twice_books_once(app, client, ordered):
     api, proforma = ordered
     body, signature = _signed(app, proforma["number"], proforma["gross"])
-    first, second = _notify(client, body, signature), _notify(client, body, signature)
+    with time_machine.travel("2026-11-23T10:00:00+00:00", tick=False):
+        first, second = _notify(client, body, signature), _notify(client, body, signature)
     assert first.status_code == second.status_code == 200
     assert first.get_json()["invoice"] == second.get_json()["invoice"] == "FV/1/11/2026"
     invoices = [i for i in api.get("/invoices").get_json()["items"] if i["kind"] == "invoice"]
@@ -121,3 +122,26 @@ def test_invoice_numbers_have_no_gaps_under_concurrent_bookings(app, make_accoun
     month = {n.split("/", 2)[2] for n in numbers}
     assert len(month) == 1
     assert sorted(int(n.split("/")[1]) for n in numbers) == list(range(1, 13))
+
+
+def test_deleting_the_account_keeps_the_operators_invoices(app, ordered, runner):
+    api, proforma = ordered
+    with time_machine.travel("2026-11-23T10:00:00+00:00", tick=False):
+        runner.invoke(args=["billing", "book-payment", proforma["number"]])
+    user_id = api.get("/account").get_json()["user"]["id"]
+    from sqlalchemy import select
+    from cmr_app.extensions import db
+    from cmr_app.models import BillingDocument, Company, Document, User
+    from cmr_app.services import accounts
+    api.post("/documents", json={"sender": {"name": "A"}})
+    with app.test_request_context():
+        owner = db.session.get(User, user_id)
+        company_id = owner.company_id
+        accounts.delete_company(owner)
+        assert db.session.get(Company, company_id) is None
+        assert db.session.scalars(select(Document).execution_options(all_tenants=True)).all() == []
+        kept = db.session.scalars(select(BillingDocument)).all()
+        assert {d.number for d in kept} == {proforma["number"], "FV/1/11/2026"}
+        assert all(d.company_id is None for d in kept)  # detached from the deleted company
+        assert kept[0].data["buyer"]["tax_id"] == "7010847517"  # the invoice itself is unchanged
+    assert api.get("/account").status_code == 401
