@@ -9,7 +9,6 @@ there (the database must exist and be empty; it is migrated)."""
 from __future__ import annotations
 
 import argparse
-import os
 import secrets
 import statistics
 import sys

@@ -1,7 +1,7 @@
 """The JSON API (/api/v1): bearer tokens, the error object, thin views over services."""
 from __future__ import annotations
 
-from flask import Blueprint, g, jsonify, request
+from flask import Blueprint, jsonify
 from werkzeug.exceptions import HTTPException
 
 from ..errors import ServiceError

@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import g, request
 
 from ..errors import ServiceError
+from ..models import User
 from ..services import tokens
 from ..tenant import set_current_company
 from . import bp
@@ -36,5 +37,5 @@ def authenticate():
     return None
 
 
-def current() -> "User":  # noqa: F821
+def current() -> User:
     return g.api_user

@@ -17,7 +17,7 @@ from pydantic import StringConstraints
 from sqlalchemy import func, or_, select, update
 
 from .. import clock
-from ..errors import Conflict, NotFound, ServiceError, ValidationFailed
+from ..errors import NotFound, ServiceError, ValidationFailed
 from ..extensions import db
 from ..models import BillingDocument, Company, Order, Payment, PromoCode, SellerSettings, Subscription, User
 from ..schemas import Model, Party, parse
@@ -199,7 +199,7 @@ def create_order(user: User, payload: dict) -> Order:
                   gross=quote.gross, created_at=clock.now())
     db.session.add(order)
     db.session.flush()
-    proforma = issue_proforma(order)
+    issue_proforma(order)
     db.session.commit()
     return order
 

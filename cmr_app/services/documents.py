@@ -6,13 +6,13 @@ from datetime import date
 from zoneinfo import ZoneInfo
 
 from flask import current_app, url_for
-from flask_babel import gettext as _
 import plans
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from .. import clock
-from ..errors import Conflict, PlanRequired, ServiceError
+from ..errors import Conflict, NotFound, PlanRequired, ServiceError, ValidationFailed
 from ..extensions import db
 from ..models import Carrier, Client, Company, Document, DocumentRevision, DocumentTemplate, User
 from ..schemas import DocumentIn, dump, parse
@@ -35,7 +35,6 @@ def _resolve(company_id: int, model: DocumentIn) -> dict:
     """Parties picked from the address book are copied into the document now: a later
     edit of the address book does not rewrite an issued document."""
     data = dump(model)
-    from ..errors import NotFound, ValidationFailed
     try:
         if model.sender_client_id:
             data["sender"] = _copy_party(Client, company_id, model.sender_client_id)
@@ -228,7 +227,6 @@ def save_template(user: User, name: str, payload: dict) -> DocumentTemplate:
     accounts.require_editor(user)
     require_templates(user.company)
     name = (name or "").strip()
-    from ..errors import ValidationFailed
     if not name:
         raise ValidationFailed({"template_name": [_("Give the template a name.")]})
     data = _resolve(user.company_id, parse(DocumentIn, payload))
@@ -257,7 +255,6 @@ def delete_template(user: User, template_id) -> None:
 def email_document(user: User, doc_id, recipients: list[str] | None = None) -> list[str]:
     """Sends the document's PDF to its parties (or the given addresses); the PDF is made
     and sent by a job. Needs the email_documents feature."""
-    from ..errors import ValidationFailed
     from . import features
     accounts.require_editor(user)
     features.require_feature(user.company, "email_documents")

@@ -35,7 +35,6 @@ def decode_cursor(cursor: str | None) -> int | None:
 
 def page(query, model, *, cursor: str | None, limit: int):
     """Keyset pagination, newest first: (items, next_cursor)."""
-    from sqlalchemy import select  # noqa: F401
     from ..errors import ServiceError
     from ..extensions import db
     after = decode_cursor(cursor)

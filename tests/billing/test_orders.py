@@ -128,7 +128,7 @@ def test_max_uses_hold_when_many_order_at_once(app, make_account, api_for, runne
 
 def test_the_proforma_pdf_and_the_email(owner_api, smtp, drain, client):
     with time_machine.travel(NOW, tick=False):
-        created = order(owner_api, period_months=24, promo_code=None).get_json()
+        order(owner_api, period_months=24, promo_code=None).get_json()
     drain()
     owner_email = owner_api.get("/account").get_json()["user"]["email"]
     [message] = smtp.to(owner_email)

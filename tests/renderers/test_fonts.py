@@ -1,7 +1,4 @@
-import io
-
 import pytest
-from pypdf import PdfReader
 from reportlab.pdfbase.ttfonts import TTFontFile
 
 from renderers import LANGUAGES, labels, render_cmr
