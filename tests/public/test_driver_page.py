@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import re
 
+import pytest
 import time_machine
 from pypdf import PdfReader
 
@@ -74,3 +75,18 @@ def test_the_page_is_rate_limited(api, client):
     doc = api.post("/documents", json=sample_document()).get_json()
     codes = [client.get(_path(doc)).status_code for _ in range(61)]
     assert codes[:60] == [200] * 60 and codes[60] == 429
+
+
+def test_the_qr_code_on_the_printed_cmr_leads_to_the_drivers_page(api, client, tmp_path):
+    pyzbar = pytest.importorskip("pyzbar.pyzbar")
+    from PIL import Image
+
+    from tests.pdf_helpers import page_png
+    doc = api.post("/documents", json=sample_document(copies=3)).get_json()
+    pdf = api.get(f"/documents/{doc['id']}/pdf").data
+    for page in (1, 2, 3):
+        [code] = pyzbar.decode(Image.open(page_png(pdf, page, tmp_path)))
+        link = code.data.decode()
+        assert link == doc["public_url"]
+        driver = client.get(link.replace("http://cmr.test", ""))
+        assert driver.status_code == 200 and doc["number"] in driver.get_data(as_text=True)

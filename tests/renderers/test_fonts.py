@@ -3,7 +3,7 @@ from reportlab.pdfbase.ttfonts import TTFontFile
 
 from renderers import LANGUAGES, labels, render_cmr
 from renderers.typography import FONT_FILES
-from pdf_helpers import fonts_of
+from tests.pdf_helpers import fonts_of
 
 TYPICAL_VALUES = [
     "Zażółć gęślą jaźń ŁÓDŹ Poznań",            # Polish

@@ -9,7 +9,7 @@ from pypdf import PdfReader
 
 from renderers.invoice import format_bank_account, render_billing_document
 from renderers.money_words import amount_in_words_pl, format_amount, plural_form
-from pdf_helpers import fonts_of, squash
+from tests.pdf_helpers import fonts_of, squash
 
 BASE14 = ("Helvetica", "Times", "Courier", "Symbol", "ZapfDingbats")
 

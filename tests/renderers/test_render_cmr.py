@@ -9,7 +9,7 @@ from renderers import LANGUAGES, labels, render_calibration_page, render_cmr
 from renderers.content import fmt_date
 from renderers.sample import _logo_png
 
-from pdf_helpers import page_png, pdf_pages_text, squash
+from tests.pdf_helpers import page_png, pdf_pages_text, squash
 
 
 def n_pages(pdf):
