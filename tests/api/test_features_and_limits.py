@@ -159,3 +159,20 @@ def test_users_beyond_the_plan_limit_are_blocked_until_upgrade(app, make_account
         assert api_for(owner).get("/documents").status_code == 200
         with app.app_context():
             assert db.session.get(User, editor_ref.id) is not None
+
+
+def test_data_only_printing_uses_the_company_offset(app, api):
+    from cmr_app.extensions import db
+    from tests.pdf_helpers import pdf_pages_text
+    doc = api.post("/documents", json=sample_document()).get_json()
+    full = pdf_pages_text(api.get(f"/documents/{doc['id']}/pdf").data)[0]
+    blank = api.get(f"/documents/{doc['id']}/pdf?blank=1").data
+    text = pdf_pages_text(blank)[0]
+    assert "Nadawca" in full and "Nadawca" not in text  # no labels on pre-printed sets
+    assert "Meble Kowalski" in text and "PO 12345" in text
+    with app.app_context():
+        company = _company(app, api)
+        company.print_offset_x_mm, company.print_offset_y_mm = 3, -2
+        db.session.commit()
+    shifted = api.get(f"/documents/{doc['id']}/pdf?blank=1").data
+    assert shifted != blank and "Meble Kowalski" in pdf_pages_text(shifted)[0]
