@@ -169,7 +169,7 @@ def test_data_only_printing_uses_the_company_offset(app, api):
     blank = api.get(f"/documents/{doc['id']}/pdf?blank=1").data
     text = pdf_pages_text(blank)[0]
     assert "Nadawca" in full and "Nadawca" not in text  # no labels on pre-printed sets
-    assert "Meble Kowalski" in text and "PO 12345" in text
+    assert "Meble Kowalski" in text and "PO 6789A" in text
     with app.app_context():
         company = _company(app, api)
         company.print_offset_x_mm, company.print_offset_y_mm = 3, -2
