@@ -14,7 +14,7 @@ from flask_babel import format_date, format_datetime, format_decimal, get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from ..errors import NotFound, ServiceError
+from ..errors import NotFound, ServiceError, ValidationFailed
 from ..extensions import db
 from ..schemas import COUNTRIES, LANGUAGES
 from . import bp
@@ -151,18 +151,18 @@ def form_state_from_request(errors: dict | None = None, **kw) -> FormState:
 # Services' refusals -----------------------------------------------------------------
 
 def flash_refusal(exc: ServiceError) -> None:
-    """A refusal (role, unverified e-mail, plan, quota, conflict) becomes a flash;
-    a missing object stays a 404. Whatever the service began is rolled back."""
+    """A refusal (role, unverified e-mail, plan, quota, conflict, or field errors of a form
+    that has no inline place for them) becomes flashes; a missing object stays a 404.
+    Whatever the service began is rolled back."""
     if isinstance(exc, NotFound):
         raise exc
     db.session.rollback()
-    flash(exc.message, "error")
-
-
-def flash_validation(errors: dict[str, list[str]]) -> None:
-    for messages in errors.values():
-        for message in messages:
-            flash(message, "error")
+    if isinstance(exc, ValidationFailed):
+        for messages in exc.errors.values():
+            for message in messages:
+                flash(message, "error")
+    else:
+        flash(exc.message, "error")
 
 
 def parse_date_arg(name: str, errors: dict) -> date | None:

@@ -368,12 +368,6 @@ def document_save_template(doc_id: int):
     try:
         template = document_service.save_template(current_user, request.form.get("template_name", ""),
                                                   dict(doc.data))
-    except ValidationFailed as exc:
-        db.session.rollback()
-        for messages in exc.errors.values():
-            for message in messages:
-                flash(message, "error")
-        return redirect(url_for("web.document", doc_id=doc.id))
     except ServiceError as exc:
         flash_refusal(exc)
         return redirect(url_for("web.document", doc_id=doc.id))
@@ -389,11 +383,6 @@ def document_email(doc_id: int):
     recipients = [r for r in raw.replace(";", ",").replace("\n", ",").split(",") if r.strip()]
     try:
         sent = document_service.email_document(current_user, doc.id, recipients or None)
-    except ValidationFailed as exc:
-        db.session.rollback()
-        for messages in exc.errors.values():
-            for message in messages:
-                flash(message, "error")
     except ServiceError as exc:
         flash_refusal(exc)
     else:

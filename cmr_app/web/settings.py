@@ -177,11 +177,6 @@ def settings_invite():
 def settings_user_role(user_id: int):
     try:
         user = accounts.change_role(current_user, user_id, request.form.get("role", ""))
-    except ValidationFailed as exc:
-        db.session.rollback()
-        for messages in exc.errors.values():
-            for message in messages:
-                flash(message, "error")
     except ServiceError as exc:
         flash_refusal(exc)
     else:
