@@ -202,7 +202,7 @@ def document_pdf(doc_id):
         raise ValidationFailed({"copies": ["Choose 3 or 4 copies."]})
     pdf = documents.render_pdf(doc, languages=languages, copies=int(copies) if copies else None,
                                blank=request.args.get("blank") in ("1", "true"))
-    filename = "CMR-" + "".join(c if c.isalnum() else "-" for c in doc.number) + ".pdf"
+    filename = documents.pdf_filename(doc)
     return Response(pdf, mimetype="application/pdf",
                     headers={"Content-Disposition": f'inline; filename="{filename}"'})
 

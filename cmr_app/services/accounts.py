@@ -181,6 +181,11 @@ def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def company_owners(company_id: int) -> list[User]:
+    return list(db.session.scalars(select(User).where(User.company_id == company_id, User.role == "owner")
+                                   .order_by(User.id)))
+
+
 def company_users(company_id: int) -> list[User]:
     return list(db.session.scalars(select(User).where(User.company_id == company_id).order_by(User.id)))
 

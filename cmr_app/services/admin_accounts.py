@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 import plans
 from sqlalchemy import exists, func, or_, select
@@ -93,8 +93,6 @@ def accounts_page(search: str = "", page: int = 1, per_page: int = PER_PAGE) -> 
                 chosen_plan=entitlements.chosen_plan(company), plan_in_force=now.plan,
                 registered_on=clock.local(company.registered_at, company.timezone).date(),
                 trial_active=now.trial_active,
-                # The trial ends at 00:00 local: its last day is the one before.
-                trial_last_day=(clock.local(entitlements.trial_ends_at(company), company.timezone)
-                                - timedelta(days=1)).date(),
+                trial_last_day=entitlements.trial_last_day(company),
                 users=users.get(company.id, 0), usage=quota.usage(company)))
     return AccountsPage(rows=rows, page=page, pages=pages, total=total)

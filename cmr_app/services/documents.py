@@ -208,6 +208,10 @@ def print_offset(company: Company) -> tuple[float, float]:
     return float(company.print_offset_x_mm or 0), float(company.print_offset_y_mm or 0)
 
 
+def pdf_filename(doc: Document) -> str:
+    return "CMR-" + "".join(c if c.isalnum() else "-" for c in doc.number) + ".pdf"
+
+
 def render_pdf(doc: Document, *, languages=None, copies=None, blank: bool = False) -> bytes:
     """The CMR as a PDF; `blank` prints only the data, shifted by the company's printer
     offset, for loading pre-printed CMR sets."""

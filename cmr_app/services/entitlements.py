@@ -2,6 +2,8 @@
 live in the pure `plans` package; this module feeds it the company's rows."""
 from __future__ import annotations
 
+from datetime import timedelta
+
 import plans
 from flask import g, has_request_context
 from flask_babel import gettext as _
@@ -40,6 +42,11 @@ def chosen_plan(company: Company) -> plans.Plan:
 
 def trial_ends_at(company: Company):
     return plans.trial_window(company.registered_at, company.timezone)[1]
+
+
+def trial_last_day(company: Company):
+    """The trial ends at 00:00 local time: its last day is the local day before."""
+    return (clock.local(trial_ends_at(company), company.timezone) - timedelta(days=1)).date()
 
 
 def trial_active(company: Company) -> bool:

@@ -4,7 +4,6 @@ running the job twice, or twice at once, sends nothing twice."""
 from __future__ import annotations
 
 from datetime import timedelta
-from zoneinfo import ZoneInfo
 
 import plans
 from flask import current_app, url_for
@@ -12,12 +11,8 @@ from sqlalchemy import select
 
 from .. import clock
 from ..extensions import db
-from ..models import Company, Subscription, User
+from ..models import Company, Subscription
 from . import accounts, entitlements, notices
-
-
-def _owners(company: Company) -> list[User]:
-    return list(db.session.scalars(select(User).where(User.company_id == company.id, User.role == "owner")))
 
 
 def _link(endpoint: str) -> str:
@@ -36,17 +31,16 @@ def trial_notices(now=None) -> dict:
         ends_at = entitlements.trial_ends_at(company)
         if plans.trial_reminder_due(company.registered_at, now, company.timezone):
             if notices.claim(company.id, "trial_reminder", ends_at.date().isoformat()):
-                for owner in _owners(company):
+                for owner in accounts.company_owners(company.id):
                     accounts.send_user_mail(owner, "trial_reminder", "Your trial ends in 3 days",
                                             company=company,
-                                            last_day=(ends_at.astimezone(ZoneInfo(company.timezone))
-                                                      - timedelta(days=1)).date(),
+                                            last_day=entitlements.trial_last_day(company),
                                             plan=entitlements.chosen_plan(company),
                                             link=_link("web.settings"))
                 sent["trial_reminder"] += 1
         elif now >= ends_at and not entitlements.paid_plan_code(company):
             if notices.claim(company.id, "trial_ended", ends_at.date().isoformat()):
-                for owner in _owners(company):
+                for owner in accounts.company_owners(company.id):
                     accounts.send_user_mail(owner, "trial_ended", "Your trial has ended",
                                             company=company, plan=entitlements.chosen_plan(company),
                                             free=entitlements.catalogue().free,
@@ -80,7 +74,7 @@ def renewals_and_lapses(now=None) -> dict:
                 db.session.commit()
                 if notices.claim(sub.company_id, "lapsed", sub.period_end.isoformat()):
                     company = db.session.get(Company, sub.company_id)
-                    for owner in _owners(company):
+                    for owner in accounts.company_owners(company.id):
                         accounts.send_user_mail(owner, "lapsed", "Your paid plan has ended",
                                                 company=company, free=entitlements.catalogue().free,
                                                 link=_link("web.settings"))

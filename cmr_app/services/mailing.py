@@ -5,15 +5,11 @@ from __future__ import annotations
 from flask import render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import select
 
 from .. import mail, tasks
 from ..extensions import db
 from ..models import BillingDocument, Company, Document, User
-
-
-def _owners(company_id: int) -> list[User]:
-    return list(db.session.scalars(select(User).where(User.company_id == company_id, User.role == "owner")))
+from . import accounts
 
 
 def after_payment(invoice_id: int) -> None:
@@ -41,7 +37,7 @@ def send_billing_email(document_id: int, template: str) -> None:
     filename = document.number.replace("/", "-") + ".pdf"
     renewed = db.session.get(type(document.order), document.order.renews_order_id) \
         if document.order.renews_order_id else None
-    for owner in _owners(document.company_id):
+    for owner in accounts.company_owners(document.company_id):
         with force_locale(owner.language or "en"):
             text = render_template(f"email/{template}.txt", user=owner, document=document,
                                    order=document.order, link=billing.document_url(document),
@@ -58,7 +54,7 @@ def send_document_email(document_id: int, user_id: int, recipients: list[str]) -
         return
     company = db.session.get(Company, doc.company_id)
     pdf = documents.render_pdf(doc)
-    filename = "CMR-" + "".join(c if c.isalnum() else "-" for c in doc.number) + ".pdf"
+    filename = documents.pdf_filename(doc)
     with force_locale(user.language or "en"):
         text = render_template("email/document.txt", doc=doc, company=company, user=user,
                                link=documents.public_url(doc))

@@ -10,11 +10,9 @@ from datetime import datetime
 
 from flask_babel import gettext as _
 from sqlalchemy import case, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from ..errors import ValidationFailed
-from ..extensions import db
+from ..extensions import db, insert_ignoring_conflict
 from ..models import NumberSeries
 
 DEFAULT_PATTERN = "{seq}/{MM}/{YYYY}"
@@ -55,9 +53,7 @@ def format_number(pattern: str, seq: int, local_dt: datetime) -> str:
 def _advance(table, keys: dict, start: int = 1) -> int:
     """The next value of one series row (created at 0 if missing), in the caller's
     transaction: the UPDATE's row lock queues concurrent callers until it commits."""
-    dialect = db.session.get_bind().dialect.name
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    db.session.execute(insert(table).values(**keys, last_value=0).on_conflict_do_nothing())
+    db.session.execute(insert_ignoring_conflict(table, **keys, last_value=0))
     start = max(int(start or 1), 1)
     # A starting number set later (custom numbering) lifts the series, never lowers it.
     new_value = case((table.last_value + 1 < start, start), else_=table.last_value + 1)

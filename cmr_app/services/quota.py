@@ -10,12 +10,10 @@ import plans
 from flask_babel import format_date
 from flask_babel import gettext as _
 from sqlalchemy import select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from .. import clock
 from ..errors import QuotaExceeded
-from ..extensions import db
+from ..extensions import db, insert_ignoring_conflict
 from ..models import Company, QuotaUsage
 from . import entitlements
 
@@ -53,10 +51,7 @@ def consume_quota(company: Company) -> Usage:
     limit, and it rolls back with the document if the save fails."""
     period = current_period(company)
     limit = entitlements.document_limit(company)
-    dialect = db.session.get_bind().dialect.name
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    db.session.execute(insert(QuotaUsage).values(company_id=company.id, period=period, used=0)
-                       .on_conflict_do_nothing())
+    db.session.execute(insert_ignoring_conflict(QuotaUsage, company_id=company.id, period=period, used=0))
     used = db.session.execute(
         update(QuotaUsage)
         .where(QuotaUsage.company_id == company.id, QuotaUsage.period == period, QuotaUsage.used < limit)

@@ -316,7 +316,7 @@ def document_pdf(doc_id: int):
         abort(400, _("Choose 3 or 4 copies."))
     pdf = document_service.render_pdf(doc, languages=languages, copies=int(copies) if copies else None,
                                       blank=request.args.get("blank") == "1")
-    filename = "CMR-" + "".join(c if c.isalnum() else "-" for c in doc.number) + ".pdf"
+    filename = document_service.pdf_filename(doc)
     disposition = "attachment" if request.args.get("download") else "inline"
     return Response(pdf, mimetype="application/pdf",
                     headers={"Content-Disposition": f'{disposition}; filename="{filename}"',

@@ -2,9 +2,6 @@
 switches, orders, pro-formas and invoices."""
 from __future__ import annotations
 
-from datetime import timedelta
-from zoneinfo import ZoneInfo
-
 from flask import flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -33,7 +30,7 @@ def plan_context(company, order_form: FormState | None = None, order_quote: dict
     return {
         "now": now, "catalogue": catalogue, "sub": subscriptions.current(company),
         "plan_choices": [(p.code, p.name(lang)) for p in catalogue if not p.is_free],
-        "trial_last_day": (trial_ends_at.astimezone(ZoneInfo(company.timezone)) - timedelta(days=1)).date(), "chosen": entitlements.chosen_plan(company),
+        "trial_last_day": entitlements.trial_last_day(company), "chosen": entitlements.chosen_plan(company),
         "trial_ends_at": trial_ends_at, "usage": quota.usage(company),
         "subscription": subscriptions.summary(company), "enabled": set(company.enabled_features or ()),
         "billing_documents": documents, "open_proformas": open_proformas, "seller": billing.seller(),
