@@ -137,6 +137,22 @@ def register_commands(app: Flask) -> None:
 
 
 def register_request_hooks(app: Flask) -> None:
+    from urllib.parse import urlsplit
+    base_host = urlsplit(app.config["BASE_URL"]).netloc.lower()
+    warned = []
+
+    @app.before_request
+    def warn_about_base_url():
+        # Printed copies carry BASE_URL in their QR code: served under another host,
+        # every copy would carry a dead link. Said once, at the first such request.
+        if warned or not base_host or request.host.lower() == base_host:
+            return
+        warned.append(request.host)
+        app.logger.warning(
+            "Requests arrive for %s but links in QR codes and e-mails point to %s (BASE_URL). "
+            "Set CMR_BASE_URL to the address users reach, or printed copies carry a dead link.",
+            request.host, app.config["BASE_URL"])
+
     @app.after_request
     def security_headers(response):
         response.headers.setdefault("X-Content-Type-Options", "nosniff")

@@ -171,20 +171,62 @@ class Document(TenantMixin, db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
 
-    revisions: Mapped[list[DocumentRevision]] = relationship(
+    # The lifecycle (ECMR.md §1–2): the current version's number, and when and why the
+    # document was cancelled (kept, marked) or withdrawn (content erased, number kept).
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    cancel_reason: Mapped[str] = mapped_column(String(500), default="")
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+    versions: Mapped[list[DocumentVersion]] = relationship(
         back_populates="document", cascade="all, delete-orphan", passive_deletes=True,
-        order_by="DocumentRevision.id")
+        order_by="DocumentVersion.version")
 
 
-class DocumentRevision(db.Model):
-    """One row per save: the driver's page shows the times, the fingerprint proves the content."""
-    __tablename__ = "document_revisions"
+class DocumentVersion(db.Model):
+    """One row per saved change of content: its fingerprint is the check code printed on
+    the copies of that version, so a paper copy can be told current or superseded."""
+    __tablename__ = "document_versions"
+    __table_args__ = (UniqueConstraint("document_id", "version"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), index=True)
-    saved_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
-    fingerprint: Mapped[str] = mapped_column(String(12))
+    version: Mapped[int] = mapped_column(Integer)
+    fingerprint: Mapped[str] = mapped_column(String(12), index=True)
+    data: Mapped[dict] = mapped_column(JSONType)  # the content as saved; erased on withdrawal
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), nullable=True)
+    created_by: Mapped[str] = mapped_column(String(254), default="")  # the e-mail at the time
 
-    document: Mapped[Document] = relationship(back_populates="revisions")
+    document: Mapped[Document] = relationship(back_populates="versions")
+
+
+class DocumentEvent(TenantMixin, db.Model):
+    """The document's record (ECMR.md §4): each event is stored as the exact canonical
+    JSON that was hashed, so the chain can be recomputed from what the API returns."""
+    __tablename__ = "document_events"
+    __table_args__ = (UniqueConstraint("document_id", "seq"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), index=True)
+    seq: Mapped[int] = mapped_column(Integer)
+    type: Mapped[str] = mapped_column(String(20))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    body: Mapped[str] = mapped_column(Text)  # canonical JSON of the event without its hash
+    prev_hash: Mapped[str] = mapped_column(String(64), default="")
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+class PublicView(TenantMixin, db.Model):
+    """One opening of a public page of a document (the driver's page, its PDF, a
+    signing page): when, which page, from where. Listed to the office."""
+    __tablename__ = "public_views"
+    __table_args__ = (Index("ix_public_views_document_id_id", "document_id", "id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    page: Mapped[str] = mapped_column(String(20))
+    ip: Mapped[str] = mapped_column(String(64), default="")
+    user_agent: Mapped[str] = mapped_column(String(300), default="")
+    code: Mapped[str] = mapped_column(String(40), default="")  # a check code asked about, if any
 
 
 class DocumentTemplate(TenantMixin, db.Model):

@@ -19,7 +19,9 @@ COUNTRIES = sorted(code for code in Locale("en").territories
                    if len(code) == 2 and code.isalpha() and code not in {"EU", "EZ", "UN", "ZZ", "QO", "XA", "XB"})
 LANGUAGES = ("pl", "en", "de", "fr", "es", "it", "nl", "cs", "sk", "lt", "lv", "et", "ro", "hu",
              "bg", "ru", "uk", "tr")
-STATUSES = ("issued", "in_transit", "delivered", "cancelled")
+# Set by hand on a paper CMR; "cancelled" and "withdrawn" only by their own actions.
+STATUSES = ("issued", "in_transit", "delivered")
+ALL_STATUSES = STATUSES + ("cancelled", "withdrawn")
 PAYMENT_INSTRUCTIONS = ("", "carriage_paid", "carriage_forward")
 
 
@@ -166,7 +168,14 @@ class DocumentIn(Model):
     established: Established = Field(default_factory=Established)
     languages: Annotated[list[str], Field(min_length=1, max_length=3)] = Field(default_factory=lambda: ["pl", "en", "de"])
     copies: Literal[3, 4] = 4
-    status: Literal["issued", "in_transit", "delivered", "cancelled"] = "issued"
+    status: Literal["issued", "in_transit", "delivered"] = "issued"
+
+    @field_validator("status", mode="before")
+    @classmethod
+    def _status(cls, value):
+        if value in ("cancelled", "withdrawn"):
+            raise ValueError("status_" + value)
+        return value
 
     @field_validator("languages")
     @classmethod
@@ -203,6 +212,8 @@ VALUE_MESSAGES = {
     "country": lambda: _("Use a two-letter ISO country code, e.g. PL."),
     "email": lambda: _("Enter a valid e-mail address."),
     "languages": lambda: _("Choose one to three different label languages."),
+    "status_cancelled": lambda: _("Cancel a CMR with its own action, giving the reason."),
+    "status_withdrawn": lambda: _("Withdraw a CMR with its own action (delete)."),
 }
 
 
@@ -237,3 +248,34 @@ def parse(schema: type[Model], data: Any, *, partial_base: dict | None = None) -
 
 def dump(model: Model) -> dict:
     return model.model_dump(mode="json", by_alias=True)
+
+
+# CMR Convention art. 6(1): what an office knows at issue and a note must carry
+# (ECMR.md §1). Checked on the raw input too, so a form with other errors names every
+# missing essential at once instead of one per submit.
+ESSENTIALS = (("sender", "name"), ("sender", "country"), ("consignee", "name"), ("consignee", "country"),
+              ("taking_over", "city"), ("taking_over", "country"), ("taking_over", "date"),
+              ("place_of_delivery", "city"), ("place_of_delivery", "country"))
+
+
+def _filled(value) -> bool:
+    return value is not None and (not isinstance(value, str) or value.strip() != "")
+
+
+def missing_essentials(data: Any) -> dict[str, list[str]]:
+    """field path → message for every essential that is missing."""
+    if not isinstance(data, dict):
+        return {}
+    missing: dict[str, list[str]] = {}
+    for section, key in ESSENTIALS:
+        part = data.get(section)
+        if not (isinstance(part, dict) and _filled(part.get(key))):
+            missing[f"{section}.{key}"] = [_("Required on every CMR (Convention art. 6).")]
+    goods = data.get("goods")
+    described = isinstance(goods, list) and any(
+        isinstance(line, dict) and (_filled(line.get("nature")) or _filled(line.get("packages")))
+        for line in goods)
+    if not described:
+        missing["goods"] = [_("Describe at least one goods line: its nature or its number of packages.")]
+    return missing
+

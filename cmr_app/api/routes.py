@@ -7,7 +7,7 @@ from flask import Response, jsonify, request, url_for
 
 from ..errors import ServiceError, ValidationFailed
 from ..services import account as account_service
-from ..services import addressbook, billing, documents, idempotency
+from ..services import addressbook, billing, documents, idempotency, lifecycle, record
 from . import bp
 from .auth import current
 
@@ -136,7 +136,8 @@ for _name, _kind in addressbook.KINDS.items():
 def documents_list():
     items, cursor = documents.list_documents(
         current().company_id, q=request.args.get("q", ""), date_from=date_arg("from"),
-        date_to=date_arg("to"), cursor=request.args.get("cursor"), limit=limit_arg())
+        date_to=date_arg("to"), status=request.args.get("status") or None,
+        cursor=request.args.get("cursor"), limit=limit_arg())
     return jsonify({"items": [documents.to_dict(d) for d in items], "next_cursor": cursor})
 
 
@@ -173,8 +174,38 @@ def documents_patch(doc_id):
 
 @bp.delete("/documents/<doc_id>")
 def documents_delete(doc_id):
-    documents.delete_document(current(), doc_id)
+    """Withdraws the document (ECMR.md §2); an optional JSON body may give a reason."""
+    data = request.get_json(silent=True) if request.content_length else None
+    reason = data.get("reason") if isinstance(data, dict) else None
+    documents.delete_document(current(), doc_id, reason)
     return "", 204
+
+
+@bp.post("/documents/<doc_id>/cancel")
+def documents_cancel(doc_id):
+    doc = documents.cancel_document(current(), doc_id, body().get("reason"))
+    return jsonify(documents.to_dict(doc))
+
+
+@bp.get("/documents/<doc_id>/versions")
+def documents_versions(doc_id):
+    doc = documents.get_document(current().company_id, doc_id)
+    return jsonify({"items": [lifecycle.version_dict(doc, v) for v in lifecycle.versions(doc)],
+                    "next_cursor": None})
+
+
+@bp.get("/documents/<doc_id>/events")
+def documents_events(doc_id):
+    doc = documents.get_document(current().company_id, doc_id)
+    return jsonify({"items": [record.event_dict(e) for e in record.events(doc)], "next_cursor": None})
+
+
+@bp.get("/documents/<doc_id>/views")
+def documents_views(doc_id):
+    """Openings of the document's public pages, newest first (the latest 100)."""
+    doc = documents.get_document(current().company_id, doc_id)
+    items, total = record.views(doc)
+    return jsonify({"items": [record.view_dict(v) for v in items], "total": total, "next_cursor": None})
 
 
 @bp.post("/documents/<doc_id>/duplicate")

@@ -14,10 +14,10 @@ from sqlalchemy.exc import IntegrityError
 from .. import clock
 from ..errors import Conflict, NotFound, PlanRequired, ServiceError, ValidationFailed
 from ..extensions import db
-from ..models import Carrier, Client, Company, Document, DocumentRevision, DocumentTemplate, User
-from ..schemas import DocumentIn, dump, parse
+from ..models import Carrier, Client, Company, Document, DocumentTemplate, User
+from ..schemas import ALL_STATUSES, DocumentIn, dump, missing_essentials, parse
 from ..tenant import get_owned
-from . import accounts, entitlements, numbering, quota
+from . import accounts, entitlements, lifecycle, numbering, quota
 from .search import fold, like_terms, page
 
 # 16 random bytes: 128 bits, unguessable, and short enough (22 characters) that the link
@@ -51,13 +51,34 @@ def _resolve(company_id: int, model: DocumentIn) -> dict:
     return data
 
 
+def _validated(company_id: int, payload, *, partial_base: dict | None = None) -> dict:
+    """The document's content, checked for shape and for the Convention's essentials,
+    every problem named at once. A party picked by id counts as given (it is copied)."""
+    raw = {**partial_base, **payload} if partial_base is not None and isinstance(payload, dict) else payload
+    try:
+        model = parse(DocumentIn, payload, partial_base=partial_base)
+    except ValidationFailed as exc:
+        by_id = {"sender": "sender_client_id", "consignee": "consignee_client_id"}
+        for field, messages in missing_essentials(raw).items():
+            section = field.split(".")[0]
+            if not (isinstance(raw, dict) and raw.get(by_id.get(section, ""))):
+                exc.errors.setdefault(field, messages)
+        raise
+    data = _resolve(company_id, model)
+    missing = missing_essentials(data)
+    if missing:
+        raise ValidationFailed(missing)
+    return data
+
+
 def _local_now(company: Company):
     return clock.now().astimezone(ZoneInfo(company.timezone))
 
 
 def _apply(doc: Document, data: dict, company: Company) -> None:
+    """Content and what is derived from it: the date, the search text, the check code."""
+    doc.status = data.pop("status", None) or doc.status or "issued"
     doc.data = data
-    doc.status = data.get("status", "issued")
     established = data.get("established", {}).get("date")
     doc.issued_on = date.fromisoformat(established) if established else _local_now(company).date()
     doc.search_text = fold(
@@ -69,7 +90,6 @@ def _apply(doc: Document, data: dict, company: Company) -> None:
     import renderers  # imported on first use: keeps start-up light
     doc.fingerprint = renderers.fingerprint({**data, "number": doc.number})
     doc.updated_at = clock.now()
-    doc.revisions.append(DocumentRevision(saved_at=doc.updated_at, fingerprint=doc.fingerprint))
 
 
 def numbering_settings(company: Company) -> tuple[str, int]:
@@ -87,8 +107,10 @@ def archive_cutoff(company: Company):
     return plans.add_months_local(clock.now(), -months, company.timezone)
 
 
-def _visible(doc_id, company_id: int) -> Document:
+def _visible(doc_id, company_id: int, *, for_update: bool = False) -> Document:
     doc = get_owned(Document, doc_id, company_id)
+    if for_update:  # saves of one document queue on its row (PostgreSQL; SQLite has one writer)
+        db.session.refresh(doc, with_for_update=True)
     company = db.session.get(Company, company_id)
     cutoff = archive_cutoff(company)
     if cutoff is not None and doc.created_at < cutoff:
@@ -115,7 +137,7 @@ def issue_document(user: User, payload: dict, *, commit: bool = True) -> Documen
     transaction, so a refusal or an error leaves neither a count nor a number behind."""
     accounts.require_editor(user)
     company = user.company
-    data = _resolve(company.id, parse(DocumentIn, payload))
+    data = _validated(company.id, payload)
     quota.consume_quota(company)
     pattern, start = numbering_settings(company)
     doc = Document(company_id=company.id, created_by_id=user.id, created_at=clock.now(),
@@ -129,17 +151,23 @@ def issue_document(user: User, payload: dict, *, commit: bool = True) -> Documen
         db.session.rollback()
         raise Conflict(_("The number %(number)s is already taken; change the numbering pattern "
                          "or its starting number.", number=doc.number))
+    lifecycle.first_version(doc, user)
     if commit:
         db.session.commit()
     return doc
 
 
 def update_document(user: User, doc_id, payload: dict) -> Document:
-    """Editing never counts against the quota."""
+    """Editing never counts against the quota. A change of content is a new version
+    with its own check code; a change of the status mark alone is not."""
     accounts.require_editor(user)
-    doc = _visible(doc_id, user.company_id)
-    data = _resolve(user.company_id, parse(DocumentIn, payload, partial_base=doc.data))
+    doc = _visible(doc_id, user.company_id, for_update=True)
+    lifecycle.require_editable(doc)
+    data = _validated(user.company_id, payload, partial_base={**doc.data, "status": doc.status})
+    before = doc.fingerprint
     _apply(doc, data, user.company)
+    if doc.fingerprint != before:
+        lifecycle.new_version(doc, user)
     db.session.commit()
     return doc
 
@@ -148,23 +176,38 @@ def duplicate_document(user: User, doc_id) -> Document:
     """A new document with the same content: it counts and gets its own number and link.
     Its dates start as today, as a repeated route is issued for a new shipment."""
     doc = _visible(doc_id, user.company_id)
+    lifecycle.require_content(doc)
     return issue_document(user, fresh_copy(doc.data, user.company))
 
 
-def fresh_copy(data: dict, company: Company) -> dict:
+def fresh_copy(data: dict, company: Company, *, keep_vehicle: bool = True) -> dict:
+    """A new shipment on the same route: dates are today's; in the web interface the
+    vehicle is left for the user to confirm (it is rarely the same truck)."""
     today = _local_now(company).date().isoformat()
     copy = {k: v for k, v in data.items() if k != "status"}
     copy["established"] = {**copy.get("established", {}), "date": today}
     copy["taking_over"] = {**copy.get("taking_over", {}), "date": today}
+    if not keep_vehicle:
+        copy["carrier"] = {**copy.get("carrier", {}), "vehicle_registration": ""}
     return copy
 
 
-def delete_document(user: User, doc_id) -> None:
-    """Deleting never refunds the quota, and it ends the public link."""
+def delete_document(user: User, doc_id, reason: str = "") -> Document:
+    """Deleting withdraws: the content is erased, the number stays taken (and listed),
+    the public link says who withdrew it and when. It never refunds the quota."""
     accounts.require_editor(user)
-    doc = _visible(doc_id, user.company_id)
-    db.session.delete(doc)
+    doc = _visible(doc_id, user.company_id, for_update=True)
+    lifecycle.withdraw(doc, user, reason)
     db.session.commit()
+    return doc
+
+
+def cancel_document(user: User, doc_id, reason) -> Document:
+    accounts.require_editor(user)
+    doc = _visible(doc_id, user.company_id, for_update=True)
+    lifecycle.cancel(doc, user, reason)
+    db.session.commit()
+    return doc
 
 
 def get_document(company_id: int, doc_id) -> Document:
@@ -172,8 +215,12 @@ def get_document(company_id: int, doc_id) -> Document:
 
 
 def list_documents(company_id: int, *, q: str = "", date_from: date | None = None,
-                   date_to: date | None = None, cursor=None, limit: int = 50):
+                   date_to: date | None = None, status: str | None = None, cursor=None, limit: int = 50):
     query = select(Document).where(Document.company_id == company_id)
+    if status:
+        if status not in ALL_STATUSES:
+            raise ValidationFailed({"status": [_("Choose one of: %(values)s.", values=", ".join(ALL_STATUSES))]})
+        query = query.where(Document.status == status)
     cutoff = archive_cutoff(db.session.get(Company, company_id))
     if cutoff is not None:
         query = query.where(Document.created_at >= cutoff)
@@ -191,17 +238,30 @@ def public_url(doc: Document) -> str:
 
 
 def to_dict(doc: Document) -> dict:
-    return {"id": doc.id, "number": doc.number, **doc.data, "status": doc.status,
-            "fingerprint": doc.fingerprint,
+    content = {k: v for k, v in doc.data.items() if k != "status"}
+    return {"id": doc.id, "number": doc.number, **content, "status": doc.status,
+            "version": doc.version, "fingerprint": doc.fingerprint,
             "created_at": doc.created_at.isoformat(), "updated_at": doc.updated_at.isoformat(),
+            "cancelled_at": doc.cancelled_at.isoformat() if doc.cancelled_at else None,
+            "cancel_reason": doc.cancel_reason or None,
+            "withdrawn_at": doc.withdrawn_at.isoformat() if doc.withdrawn_at else None,
             "public_url": public_url(doc),
-            "pdf_url": current_app.config["BASE_URL"] + url_for("api.document_pdf", doc_id=doc.id)}
+            "pdf_url": None if doc.withdrawn_at else
+            current_app.config["BASE_URL"] + url_for("api.document_pdf", doc_id=doc.id)}
 
 
 def render_data(doc: Document) -> dict:
     url = public_url(doc)
-    return {**doc.data, "number": doc.number, "public_url": url,
-            "short_url": url.split("://", 1)[-1], "fingerprint": doc.fingerprint}
+    # The QR code carries the copy's check code: scanned, the page says at once whether
+    # this paper is current. The link printed under it stays short enough to type.
+    data = {**doc.data, "number": doc.number, "public_url": f"{url}?code={doc.fingerprint}",
+            "short_url": url.split("://", 1)[-1],
+            "fingerprint": doc.fingerprint, "version": doc.version, "status": doc.status}
+    if doc.cancelled_at:
+        company = db.session.get(Company, doc.company_id)
+        data["cancelled_on"] = doc.cancelled_at.astimezone(ZoneInfo(company.timezone)).date().isoformat()
+        data["cancel_reason"] = doc.cancel_reason
+    return data
 
 
 def print_offset(company: Company) -> tuple[float, float]:
@@ -215,6 +275,7 @@ def pdf_filename(doc: Document) -> str:
 def render_pdf(doc: Document, *, languages=None, copies=None, blank: bool = False) -> bytes:
     """The CMR as a PDF; `blank` prints only the data, shifted by the company's printer
     offset, for loading pre-printed CMR sets."""
+    lifecycle.require_printable(doc)
     company = db.session.get(Company, doc.company_id)
     logo = company.logo if entitlements.feature_on(company, "company_logo") else None
     import renderers
@@ -234,6 +295,7 @@ def save_template(user: User, name: str, payload: dict) -> DocumentTemplate:
     if not name:
         raise ValidationFailed({"template_name": [_("Give the template a name.")]})
     data = _resolve(user.company_id, parse(DocumentIn, payload))
+    data.pop("status", None)
     template = DocumentTemplate(company_id=user.company_id, name=name[:200], data=data)
     db.session.add(template)
     db.session.commit()
@@ -263,6 +325,7 @@ def email_document(user: User, doc_id, recipients: list[str] | None = None) -> l
     accounts.require_editor(user)
     features.require_feature(user.company, "email_documents")
     doc = _visible(doc_id, user.company_id)
+    lifecycle.require_printable(doc)
     if recipients is None:
         recipients = [doc.data.get(p, {}).get("email", "") for p in ("sender", "consignee", "carrier")]
     recipients = list(dict.fromkeys(r.strip().lower() for r in recipients if r and r.strip()))

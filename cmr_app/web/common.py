@@ -210,7 +210,7 @@ def language_choices() -> tuple[tuple[str, str], ...]:
 
 
 STATUS_LABELS = {"issued": _l("Issued"), "in_transit": _l("In transit"),
-                 "delivered": _l("Delivered"), "cancelled": _l("Cancelled")}
+                 "delivered": _l("Delivered"), "cancelled": _l("Cancelled"), "withdrawn": _l("Withdrawn")}
 ROLE_LABELS = {"owner": _l("Owner"), "editor": _l("Editor"), "viewer": _l("Viewer")}
 
 

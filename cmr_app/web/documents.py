@@ -12,8 +12,8 @@ from flask_login import current_user, login_required
 from .. import clock
 from ..errors import ServiceError, ValidationFailed
 from ..extensions import db
-from ..schemas import LANGUAGES, PAYMENT_INSTRUCTIONS, STATUSES
-from ..services import accounts, addressbook, entitlements, quota
+from ..schemas import ALL_STATUSES, LANGUAGES, PAYMENT_INSTRUCTIONS, STATUSES
+from ..services import accounts, addressbook, entitlements, lifecycle, quota, record
 from ..services import documents as document_service
 from ..services import web_support
 from . import bp
@@ -33,6 +33,10 @@ CHARGE_LABELS = {"Carriage charges": _l("Carriage charges"), "Deductions": _l("D
                  "Balance": _l("Balance"), "Supplementary charges": _l("Supplementary charges"),
                  "Miscellaneous": _l("Miscellaneous"), "Total": _l("Total")}
 PAYMENT_LABELS = {"carriage_paid": _l("Carriage paid"), "carriage_forward": _l("Carriage forward")}
+EVENT_LABELS = {"issued": _l("Issued"), "amended": _l("Changed"), "signed": _l("Signed"),
+                "taken_over": _l("Taken over"), "delivered": _l("Delivered"), "cancelled": _l("Cancelled"),
+                "withdrawn": _l("Withdrawn")}
+PAGE_LABELS = {"page": _l("Driver's page"), "pdf": _l("PDF"), "sign": _l("Signing page")}
 
 PARTY_FIELDS = {"name": _l("Name"), "address": _l("Address"), "postal_code": _l("Postal code"),
                 "city": _l("City"), "country": _l("Country"), "tax_id": _l("Tax id (NIP / VAT)"),
@@ -173,7 +177,7 @@ def _book(kind_name: str) -> list[dict]:
     return sorted((kind.to_dict(i) for i in items), key=lambda e: (e.get("name") or "").casefold())
 
 
-def render_form(state: FormState, *, doc=None, template=None, status: int = 200):
+def render_form(state: FormState, *, doc=None, template=None, duplicate_of=None, status: int = 200):
     goods = line_indexes(state.values, "goods") or [0]
     charges = line_indexes(state.values, "charges")
     if not charges:
@@ -181,7 +185,7 @@ def render_form(state: FormState, *, doc=None, template=None, status: int = 200)
         charges = line_indexes(state.values, "charges")
     summary = [(path, describe(path), messages) for path, messages in state.errors.items()]
     return render_template(
-        "web/documents/form.html", form=state, doc=doc, template=template,
+        "web/documents/form.html", form=state, doc=doc, template=template, duplicate_of=duplicate_of,
         goods_lines=goods, charge_lines=charges, charge_labels=CHARGE_LABELS,
         payment_labels=PAYMENT_LABELS, other=OTHER, summary=summary,
         countries=country_choices(), languages=language_choices(), statuses=STATUSES,
@@ -218,19 +222,25 @@ def documents():
     q = (request.args.get("q") or "").strip()
     date_from, date_to = parse_date_arg("from", errors), parse_date_arg("to", errors)
     cursor = request.args.get("cursor") or None
+    status = request.args.get("status") or None
+    if status not in (None, *ALL_STATUSES):
+        errors["status"] = [_("Choose a status from the list.")]
+        status = None
     try:
         items, next_cursor = document_service.list_documents(
-            current_user.company_id, q=q, date_from=date_from, date_to=date_to, cursor=cursor,
-            limit=PAGE_SIZE)
+            current_user.company_id, q=q, date_from=date_from, date_to=date_to, status=status,
+            cursor=cursor, limit=PAGE_SIZE)
     except ServiceError as exc:  # a damaged cursor: start again from the newest
         flash(exc.message, "error")
         items, next_cursor = document_service.list_documents(
-            current_user.company_id, q=q, date_from=date_from, date_to=date_to, limit=PAGE_SIZE)
+            current_user.company_id, q=q, date_from=date_from, date_to=date_to, status=status,
+            limit=PAGE_SIZE)
         cursor = None
     usage = quota.usage(current_user.company)
-    filters = {"q": q or None, "from": request.args.get("from") or None, "to": request.args.get("to") or None}
+    filters = {"q": q or None, "from": request.args.get("from") or None, "to": request.args.get("to") or None,
+               "status": status}
     return render_template(
-        "web/documents/list.html", items=items, q=q, filters=filters, errors=errors,
+        "web/documents/list.html", items=items, q=q, filters=filters, errors=errors, statuses=ALL_STATUSES,
         filtered=any(filters.values()), paged=bool(cursor),
         older_url=url_for("web.documents", cursor=next_cursor, **filters) if next_cursor else None,
         newest_url=url_for("web.documents", **filters),
@@ -248,13 +258,22 @@ def document_new():
         if refusal:
             flash(refusal, "error")
             return redirect(url_for("web.documents"))
-        template = None
+        template = source = None
         if request.args.get("template"):
             template = web_support.get_template(current_user.company_id, request.args["template"])
             values = values_from_data(document_service.fresh_copy(template.data, company))
+        elif request.args.get("from"):
+            # Duplicate: a filled form to check, numbered only when saved.
+            source = document_service.get_document(current_user.company_id, request.args["from"])
+            try:
+                lifecycle.require_content(source)
+            except ServiceError as exc:
+                flash_refusal(exc)
+                return redirect(url_for("web.document", doc_id=source.id))
+            values = values_from_data(document_service.fresh_copy(source.data, company, keep_vehicle=False))
         else:
             values = new_document_values(company)
-        return render_form(FormState(values), template=template)
+        return render_form(FormState(values), template=template, duplicate_of=source)
     payload, origins = payload_from_form()
     try:
         doc = document_service.issue_document(current_user, payload)
@@ -272,8 +291,12 @@ def document_new():
 @login_required
 def document(doc_id: int):
     doc = document_service.get_document(current_user.company_id, doc_id)
+    views, views_total = record.views(doc, limit=50)
     return render_template(
         "web/documents/show.html", doc=doc, data=doc.data, public_url=document_service.public_url(doc),
+        versions=list(reversed(lifecycle.versions(doc))),
+        events=[(e, record.event_dict(e)) for e in record.events(doc)],
+        views=views, views_total=views_total, event_labels=EVENT_LABELS, page_labels=PAGE_LABELS,
         charges=[c for c in arrange_charges(doc.data.get("charges"))
                  if not _charge_blank(c)],
         charge_labels=CHARGE_LABELS, payment_labels=PAYMENT_LABELS, languages=language_choices(),
@@ -289,6 +312,11 @@ def document_edit(doc_id: int):
     doc = document_service.get_document(current_user.company_id, doc_id)
     if request.method == "GET":
         refusal = _editor_refusal()
+        if refusal is None:
+            try:
+                lifecycle.require_editable(doc)
+            except ServiceError as exc:
+                refusal = exc.message
         if refusal:
             flash(refusal, "error")
             return redirect(url_for("web.document", doc_id=doc.id))
@@ -333,18 +361,27 @@ def calibration_pdf():
                     headers={"Content-Disposition": 'inline; filename="CMR-calibration.pdf"'})
 
 
-@bp.post("/documents/<int:doc_id>/duplicate")
+@bp.route("/documents/<int:doc_id>/duplicate", methods=["GET", "POST"])
 @login_required
 def document_duplicate(doc_id: int):
+    """Opens a filled form; nothing is numbered or counted until it is saved."""
     source = document_service.get_document(current_user.company_id, doc_id)
+    return redirect(url_for("web.document_new", **{"from": source.id}))
+
+
+@bp.post("/documents/<int:doc_id>/cancel")
+@login_required
+def document_cancel(doc_id: int):
+    doc = document_service.get_document(current_user.company_id, doc_id)
     try:
-        doc = document_service.duplicate_document(current_user, source.id)
+        document_service.cancel_document(current_user, doc.id, request.form.get("reason", ""))
     except ServiceError as exc:
+        db.session.rollback()
         flash_refusal(exc)
-        return redirect(url_for("web.document", doc_id=source.id))
-    flash(_("CMR %(number)s is a copy of %(source)s. Check the dates before printing.",
-            number=doc.number, source=source.number), "success")
-    return redirect(url_for("web.document", doc_id=doc.id))
+    else:
+        flash(_("CMR %(number)s is cancelled. Its page and every PDF printed from now on say so.",
+                number=doc.number), "success")
+    return redirect(url_for("web.document", doc_id=doc_id))
 
 
 @bp.post("/documents/<int:doc_id>/delete")
@@ -353,11 +390,13 @@ def document_delete(doc_id: int):
     doc = document_service.get_document(current_user.company_id, doc_id)
     number = doc.number
     try:
-        document_service.delete_document(current_user, doc.id)
+        document_service.delete_document(current_user, doc.id, request.form.get("reason", ""))
     except ServiceError as exc:
+        db.session.rollback()
         flash_refusal(exc)
         return redirect(url_for("web.document", doc_id=doc_id))
-    flash(_("CMR %(number)s is deleted; its public link no longer works.", number=number), "success")
+    flash(_("CMR %(number)s is withdrawn: its content is erased, its number stays taken, and its link "
+            "now says that it was withdrawn.", number=number), "success")
     return redirect(url_for("web.documents"))
 
 

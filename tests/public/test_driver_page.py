@@ -39,18 +39,6 @@ def test_the_token_is_long_and_random(api):
     assert all(len(t) == 22 for t in tokens)  # 16 random bytes, base64url: 128 bits
 
 
-def test_revision_history_lists_each_save(api, client):
-    with time_machine.travel("2026-11-21T10:00:00+00:00", tick=False):
-        doc = api.post("/documents", json=sample_document()).get_json()
-    with time_machine.travel("2026-11-21T12:30:00+00:00", tick=False):
-        api.patch(f"/documents/{doc['id']}", json={"status": "in_transit"})
-    page = client.get(_path(doc)).get_data(as_text=True)
-    # Times in the company's time zone (Warsaw, UTC+1), newest first.
-    saved = re.findall(r"<li>([^<·]+)", page.split("Saved")[1])
-    assert [s.strip() for s in saved] == ["11/21/26, 1:30\u202fPM", "11/21/26, 11:00\u202fAM"]
-    assert "In transit" in page
-
-
 def test_pdf_in_the_documents_languages_and_any_other(api, client):
     doc = api.post("/documents", json=sample_document(languages=["pl", "de"])).get_json()
     own = client.get(_path(doc) + ".pdf")
@@ -62,13 +50,27 @@ def test_pdf_in_the_documents_languages_and_any_other(api, client):
     assert client.get(_path(doc) + ".pdf?languages=xx").status_code == 400
 
 
-def test_deleting_the_document_ends_the_link(api, client):
-    doc = api.post("/documents", json=sample_document()).get_json()
+def test_a_withdrawn_document_says_who_withdrew_it_and_when(api, client):
+    with time_machine.travel("2026-11-21T10:00:00+00:00", tick=False):
+        doc = api.post("/documents", json=sample_document()).get_json()
     assert client.get(_path(doc)).status_code == 200
-    api.delete(f"/documents/{doc['id']}")
-    assert client.get(_path(doc)).status_code == 404
-    assert client.get(_path(doc) + ".pdf").status_code == 404
-    assert client.get("/d/" + "A" * 43).status_code == 404
+    with time_machine.travel("2026-11-23T15:00:00+00:00", tick=False):
+        assert api.delete(f"/documents/{doc['id']}").status_code == 204
+    company = api.get("/account").get_json()["company"]["name"]
+    page = client.get(_path(doc))
+    text = page.get_data(as_text=True)
+    assert page.status_code == 410
+    assert "This CMR was withdrawn by its issuer." in text
+    assert f"{company} withdrew CMR {doc['number']} on Nov 23, 2026" in text
+    assert "Meble Kowalski" not in text  # the content is gone
+    assert client.get(_path(doc) + ".pdf").status_code == 410
+
+
+def test_a_link_no_document_has_says_so(client):
+    for path in ("/d/" + "A" * 22, "/d/" + "A" * 43, "/d/short", "/d/" + "A" * 22 + ".pdf"):
+        response = client.get(path)
+        assert response.status_code == 404
+        assert "No CMR was issued with this link." in response.get_data(as_text=True)
 
 
 def test_the_page_is_rate_limited(api, client):
@@ -87,6 +89,9 @@ def test_the_qr_code_on_the_printed_cmr_leads_to_the_drivers_page(api, client, t
     for page in (1, 2, 3):
         [code] = pyzbar.decode(Image.open(page_png(pdf, page, tmp_path)))
         link = code.data.decode()
-        assert link == doc["public_url"]
+        # The QR code carries the copy's check code: scanned, the page judges that paper.
+        assert link == f"{doc['public_url']}?code={doc['fingerprint']}"
         driver = client.get(link.replace("http://cmr.test", ""))
-        assert driver.status_code == 200 and doc["number"] in driver.get_data(as_text=True)
+        page = driver.get_data(as_text=True)
+        assert driver.status_code == 200 and doc["number"] in page
+        assert "This paper copy is current." in page

@@ -113,7 +113,7 @@ def test_the_list_pages_with_an_older_link(app, client, owner, monkeypatch):
     assert "Aachen" in second and "Celle" not in second and "Older" not in second
 
 
-def test_editing_does_not_count_again_but_duplicating_does(app, client, owner, usage):
+def test_editing_does_not_count_again_and_duplicating_counts_only_when_saved(app, client, owner, usage):
     create(client)
     [doc] = documents_in_db(app, owner.company_id)
     assert usage(owner) == 1
@@ -131,22 +131,38 @@ def test_editing_does_not_count_again_but_duplicating_does(app, client, owner, u
     assert doc.status == "in_transit"
     assert usage(owner) == 1
 
-    response = client.post(f"/documents/{doc.id}/duplicate")
+    # Duplicate opens a filled form: nothing is numbered or counted until it is saved.
+    form = client.get(f"/documents/{doc.id}/duplicate", follow_redirects=True)
+    html = form.get_data(as_text=True)
+    assert form.status_code == 200 and f"A copy of CMR {doc.number}" in html
+    assert input_value(html, "goods.1.nature") == "Paint"
+    assert input_value(html, "carrier.vehicle_registration") in ("", None)  # for the user to confirm
+    assert len(documents_in_db(app, owner.company_id)) == 1 and usage(owner) == 1
+    response = client.post("/documents/new", data=cmr_form())
     assert response.status_code == 302
     docs = documents_in_db(app, owner.company_id)
     assert len(docs) == 2 and docs[1].number != docs[0].number
     assert usage(owner) == 2
 
 
-def test_delete_removes_the_document_and_its_page(app, client, owner, usage):
+def test_withdrawing_erases_the_content_and_keeps_the_number_listed(app, client, owner, usage):
     create(client)
     [doc] = documents_in_db(app, owner.company_id)
     response = client.post(f"/documents/{doc.id}/delete", follow_redirects=True)
     assert response.status_code == 200
-    assert f"CMR {doc.number} is deleted" in response.get_data(as_text=True)
-    assert documents_in_db(app, owner.company_id) == []
-    assert client.get(f"/documents/{doc.id}").status_code == 404
-    assert usage(owner) == 1  # deleting never gives the place back
+    assert f"CMR {doc.number} is withdrawn" in response.get_data(as_text=True)
+    [kept] = documents_in_db(app, owner.company_id)
+    assert kept.status == "withdrawn" and kept.data == {}
+    listed = client.get("/documents").get_data(as_text=True)
+    assert doc.number in listed and "Withdrawn on" in listed
+    page = client.get(f"/documents/{doc.id}").get_data(as_text=True)
+    assert "This CMR was withdrawn on" in page and "Edit" not in page
+    assert client.get(f"/documents/{doc.id}/pdf").status_code == 409
+    assert client.get(f"/documents/{doc.id}/edit").status_code == 302
+    assert usage(owner) == 1  # withdrawing never gives the place back
+    create(client)
+    numbers = [d.number.split("/")[0] for d in documents_in_db(app, owner.company_id)]
+    assert numbers == ["1", "2"]  # the withdrawn number is never given again
 
 
 def test_the_document_page_shows_the_link_fingerprint_and_pdf(app, client, owner):
