@@ -122,3 +122,4 @@ def test_another_companys_record_is_a_404(api, api_for, make_account):
         assert other.get(f"/documents/{doc['id']}{path}").status_code == 404
     assert other.post(f"/documents/{doc['id']}/cancel", json={"reason": "x"}).status_code == 404
     assert api.get(f"/documents/{doc['id']}").get_json()["status"] == "issued"
+
