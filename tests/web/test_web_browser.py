@@ -76,6 +76,7 @@ def test_goods_lines_and_address_book_picks_in_the_browser(app, make_account, br
     assert page.input_value("input[name='consignee.name']") == "Bakkerij de Vries"
     assert page.input_value("select[name='consignee.country']") == "NL"
     page.fill("input[name='consignee.name']", "Bakkerij de Vries (Utrecht depot)")  # corrected after picking
+    _fill_the_other_essentials(page)
 
     page.click("button[type=submit].primary")
     page.wait_for_url("**/documents/*")
@@ -84,6 +85,15 @@ def test_goods_lines_and_address_book_picks_in_the_browser(app, make_account, br
     assert doc.data["consignee"]["name"] == "Bakkerij de Vries (Utrecht depot)"
     assert doc.data["consignee"]["email"] == "info@vries.nl"
     assert errors == []
+
+
+def _fill_the_other_essentials(page):
+    page.fill("input[name='sender.name']", "Meble Kowalski Sp. z o.o.")
+    page.select_option("select[name='sender.country']", "PL")
+    page.fill("input[name='place_of_delivery.city']", "Utrecht")
+    page.select_option("select[name='place_of_delivery.country']", "NL")
+    page.fill("input[name='taking_over.city']", "Poznań")
+    page.select_option("select[name='taking_over.country']", "PL")
 
 
 SHOTS = os.path.join(os.path.dirname(__file__), "..", "..", "test-artifacts")
@@ -129,7 +139,9 @@ def test_a_new_user_issues_a_cmr_from_registration_to_pdf(app, browser_page, mai
     page.fill("input[name='consignee.city']", "Berlin")
     page.select_option("select[name='consignee.country']", "DE")
     page.fill("input[name='place_of_delivery.city']", "Berlin")
+    page.select_option("select[name='place_of_delivery.country']", "DE")
     page.fill("input[name='taking_over.city']", "Poznań")
+    page.select_option("select[name='taking_over.country']", "PL")
     page.fill("input[name='goods.0.packages']", "33")
     page.fill("input[name='goods.0.packing']", "EUR pallet")
     page.fill("input[name='goods.0.nature']", "Furniture")
@@ -171,4 +183,49 @@ def test_a_new_user_issues_a_cmr_from_registration_to_pdf(app, browser_page, mai
     import io
     text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(content)).pages)
     assert "Meble Kowalski" in text and "Trans-Pol" in text and "Paint" in text
+    assert errors == []
+
+
+def test_duplicate_check_save_then_a_scanned_old_copy_is_told_it_is_out_of_date(app, make_account, browser_page,
+                                                                                api_for):
+    """Duplicate opens a filled form (nothing numbered), the user confirms the vehicle and
+    saves; then the original is changed, and its old paper copy's check code, typed on
+    the public page, is told which version replaced it."""
+    from tests.conftest import sample_document
+    page, base, errors = browser_page
+    page.set_viewport_size({"width": 1280, "height": 900})
+    owner = make_account(company="Spedycja Test")
+    office = api_for(owner)
+    original = office.post("/documents", json=sample_document()).get_json()
+
+    page.goto(base + "/login")
+    page.fill("input[name=email]", owner.email)
+    page.fill("input[name=password]", "correct horse 1")
+    page.click("button[type=submit].primary")
+    page.wait_for_url("**/documents")
+    page.goto(f"{base}/documents/{original['id']}")
+    page.click("a.button:has-text('Duplicate')")
+    page.wait_for_url("**/documents/new?from=*")
+    assert f"A copy of CMR {original['number']}" in page.content()
+    assert page.input_value("input[name='consignee.name']") == "Möbelhaus Schäfer GmbH"
+    assert page.input_value("input[name='carrier.vehicle_registration']") == ""
+    assert len(documents_in_db(app, owner.company_id)) == 1  # nothing numbered yet
+    page.fill("input[name='carrier.vehicle_registration']", "PO 555AA / PO 777BB")
+    page.screenshot(path=os.path.join(SHOTS, "duplicate-form.png"), full_page=True)
+    page.click("button[type=submit].primary")
+    page.wait_for_url("**/documents/*")
+    docs = documents_in_db(app, owner.company_id)
+    assert len(docs) == 2 and docs[1].number != original["number"]
+    assert docs[1].data["carrier"]["vehicle_registration"] == "PO 555AA / PO 777BB"
+    assert docs[1].number in page.content()
+
+    office.patch(f"/documents/{original['id']}", json={"special_agreements": "Tail lift"})
+    page.goto(original["public_url"].replace("http://cmr.test", base))
+    page.fill("input[name=code]", original["fingerprint"])
+    page.click("#check button[type=submit]")
+    page.wait_for_url("**?code=*")
+    verdict = page.inner_text("#verdict")
+    assert "This paper copy is out of date." in verdict
+    assert "version 2" in verdict and f"Check code {original['fingerprint']} is version 1" in verdict
+    page.screenshot(path=os.path.join(SHOTS, "public-verdict-superseded.png"), full_page=True)
     assert errors == []
