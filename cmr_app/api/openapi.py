@@ -75,7 +75,9 @@ def spec() -> dict:
         "/documents": {
             "get": {"summary": "Documents, newest first",
                     "parameters": PAGING + [{"name": "from", "in": "query", "schema": {"type": "string", "format": "date"}},
-                                            {"name": "to", "in": "query", "schema": {"type": "string", "format": "date"}}],
+                                            {"name": "to", "in": "query", "schema": {"type": "string", "format": "date"}},
+                                            {"name": "status", "in": "query", "schema": {"type": "string", "enum": [
+                                                "issued", "in_transit", "delivered", "cancelled", "withdrawn"]}}],
                     "responses": {"200": {"description": "a page", **_json(_list_of("DocumentIn"))}, **_errors(422)}},
             "post": {"summary": "Issue a document (counts against the monthly quota)",
                      "parameters": [{"name": "Idempotency-Key", "in": "header", "schema": {"type": "string", "maxLength": 200}}],
@@ -84,10 +86,26 @@ def spec() -> dict:
         },
         "/documents/{id}": {"parameters": ID,
                             "get": {"responses": {"200": {"description": "document"}, **_errors(404)}},
-                            "patch": {"summary": "Edit (does not count)", "requestBody": _json(_ref("DocumentIn")),
-                                      "responses": {"200": {"description": "document"}, **_errors(403, 404, 422)}},
-                            "delete": {"summary": "Delete (does not refund)",
-                                       "responses": {"204": {"description": "deleted"}, **_errors(403, 404)}}},
+                            "patch": {"summary": "Edit (does not count); a change of content is a new version",
+                                      "requestBody": _json(_ref("DocumentIn")),
+                                      "responses": {"200": {"description": "document"}, **_errors(403, 404, 409, 422)}},
+                            "delete": {"summary": "Withdraw: content erased, number kept, public link answers 410 "
+                                                  "(does not refund); optional JSON body {reason}",
+                                       "responses": {"204": {"description": "withdrawn"}, **_errors(403, 404, 409)}}},
+        "/documents/{id}/cancel": {"parameters": ID, "post": {
+            "summary": "Cancel with a reason: kept, marked CANCELLED online and on every PDF printed afterwards",
+            "requestBody": _json({"type": "object", "required": ["reason"],
+                                  "properties": {"reason": {"type": "string", "maxLength": 500}}}),
+            "responses": {"200": {"description": "document"}, **_errors(403, 404, 409, 422)}}},
+        "/documents/{id}/versions": {"parameters": ID, "get": {
+            "summary": "Every version with its check code (fingerprint), oldest first",
+            "responses": {"200": {"description": "versions"}, **_errors(404)}}},
+        "/documents/{id}/events": {"parameters": ID, "get": {
+            "summary": "The hash-chained record (ECMR.md §4), oldest first",
+            "responses": {"200": {"description": "events"}, **_errors(404)}}},
+        "/documents/{id}/views": {"parameters": ID, "get": {
+            "summary": "Openings of the public pages (time, page, IP, user agent), newest first",
+            "responses": {"200": {"description": "views"}, **_errors(404)}}},
         "/documents/{id}/duplicate": {"parameters": ID, "post": {
             "summary": "A new document with the same content (counts)",
             "responses": {"201": {"description": "created"}, **_errors(402, 403, 404)}}},
