@@ -228,4 +228,10 @@ def test_duplicate_check_save_then_a_scanned_old_copy_is_told_it_is_out_of_date(
     assert "This paper copy is out of date." in verdict
     assert "version 2" in verdict and f"Check code {original['fingerprint']} is version 1" in verdict
     page.screenshot(path=os.path.join(SHOTS, "public-verdict-superseded.png"), full_page=True)
+
+    page.goto(f"{base}/documents/{original['id']}")
+    history = page.inner_text("#history")
+    assert "Issued" in history and "Changed" in history
+    assert "Driver's page" in page.inner_text("#views")
+    page.screenshot(path=os.path.join(SHOTS, "document-history.png"), full_page=True)
     assert errors == []
