@@ -177,6 +177,10 @@ class Document(TenantMixin, db.Model):
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     cancel_reason: Mapped[str] = mapped_column(String(500), default="")
     withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # e-CMR (ECMR.md §3): the first signature locks the content; the steps' times.
+    first_signed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    taken_over_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
     versions: Mapped[list[DocumentVersion]] = relationship(
         back_populates="document", cascade="all, delete-orphan", passive_deletes=True,
@@ -424,3 +428,55 @@ class Subscription(db.Model):
     auto_renew: Mapped[bool] = mapped_column(Boolean, default=False)
     next_plan_code: Mapped[str | None] = mapped_column(String(32), nullable=True)  # a move down at renewal
     status: Mapped[str] = mapped_column(String(10), default="active")  # active | lapsed
+
+
+# e-CMR (ECMR.md §3): signing on a phone.
+
+class SigningLink(TenantMixin, db.Model):
+    """A one-time link for one signature of one role on one version of a document."""
+    __tablename__ = "signing_links"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), index=True)
+    role: Mapped[str] = mapped_column(String(10))  # sender | carrier | consignee
+    token: Mapped[str] = mapped_column(String(64), unique=True)
+    version: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), nullable=True)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    voided_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class Signature(TenantMixin, db.Model):
+    """One signature given through a signing link: the image as drawn (re-encoded), who,
+    when (on the phone and on the server), where, and the reservations made."""
+    __tablename__ = "signatures"
+    __table_args__ = (UniqueConstraint("document_id", "role"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), index=True)
+    link_id: Mapped[int] = mapped_column(ForeignKey("signing_links.id", ondelete="CASCADE"), unique=True)
+    role: Mapped[str] = mapped_column(String(10))
+    version: Mapped[int] = mapped_column(Integer)
+    signer_name: Mapped[str] = mapped_column(String(200))
+    image: Mapped[bytes] = mapped_column(LargeBinary)  # PNG, re-encoded
+    image_sha256: Mapped[str] = mapped_column(String(64))
+    reservations: Mapped[list] = mapped_column(JSONType, default=list)
+    position: Mapped[dict | None] = mapped_column(JSONType, nullable=True)
+    captured_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    signed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    submission_id: Mapped[str] = mapped_column(String(64), default="")
+    ip: Mapped[str] = mapped_column(String(64), default="")
+    user_agent: Mapped[str] = mapped_column(String(300), default="")
+
+
+class SignaturePhoto(TenantMixin, db.Model):
+    """A photo taken at signing (the state of the goods), decoded and re-encoded."""
+    __tablename__ = "signature_photos"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    signature_id: Mapped[int] = mapped_column(ForeignKey("signatures.id", ondelete="CASCADE"), index=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    image: Mapped[bytes] = mapped_column(LargeBinary)  # JPEG, re-encoded
+    sha256: Mapped[str] = mapped_column(String(64))
+    width: Mapped[int] = mapped_column(Integer)
+    height: Mapped[int] = mapped_column(Integer)

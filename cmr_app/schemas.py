@@ -21,7 +21,7 @@ LANGUAGES = ("pl", "en", "de", "fr", "es", "it", "nl", "cs", "sk", "lt", "lv", "
              "bg", "ru", "uk", "tr")
 # Set by hand on a paper CMR; "cancelled" and "withdrawn" only by their own actions.
 STATUSES = ("issued", "in_transit", "delivered")
-ALL_STATUSES = STATUSES + ("cancelled", "withdrawn")
+ALL_STATUSES = STATUSES + ("taken_over", "cancelled", "withdrawn")
 PAYMENT_INSTRUCTIONS = ("", "carriage_paid", "carriage_forward")
 
 
@@ -173,7 +173,7 @@ class DocumentIn(Model):
     @field_validator("status", mode="before")
     @classmethod
     def _status(cls, value):
-        if value in ("cancelled", "withdrawn"):
+        if value in ("cancelled", "withdrawn", "taken_over"):
             raise ValueError("status_" + value)
         return value
 
@@ -214,6 +214,7 @@ VALUE_MESSAGES = {
     "languages": lambda: _("Choose one to three different label languages."),
     "status_cancelled": lambda: _("Cancel a CMR with its own action, giving the reason."),
     "status_withdrawn": lambda: _("Withdraw a CMR with its own action (delete)."),
+    "status_taken_over": lambda: _("Taken over follows from the sender's and the carrier's signatures."),
 }
 
 

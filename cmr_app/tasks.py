@@ -55,7 +55,13 @@ def document_email(document_id: int, user_id: int, recipients: list[str]) -> Non
     mailing.send_document_email(document_id, user_id, recipients)
 
 
-TASKS = {"deliver": deliver, "billing_email": billing_email, "document_email": document_email}
+def document_step_email(document_id: int, step: str, recipients: list[str]) -> None:
+    from .services import mailing
+    mailing.send_document_step_email(document_id, step, recipients)
+
+
+TASKS = {"deliver": deliver, "billing_email": billing_email, "document_email": document_email,
+         "document_step_email": document_step_email}
 
 
 def drain(app) -> int:

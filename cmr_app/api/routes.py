@@ -5,9 +5,9 @@ from datetime import date
 
 from flask import Response, jsonify, request, url_for
 
-from ..errors import ServiceError, ValidationFailed
+from ..errors import NotFound, ServiceError, ValidationFailed
 from ..services import account as account_service
-from ..services import addressbook, billing, documents, idempotency, lifecycle, record
+from ..services import addressbook, billing, documents, idempotency, lifecycle, record, signatures
 from . import bp
 from .auth import current
 
@@ -236,6 +236,45 @@ def document_pdf(doc_id):
     filename = documents.pdf_filename(doc)
     return Response(pdf, mimetype="application/pdf",
                     headers={"Content-Disposition": f'inline; filename="{filename}"'})
+
+
+# Signing on a phone (ECMR.md §3)
+
+@bp.post("/documents/<doc_id>/signing-links")
+def signing_links_create(doc_id):
+    doc = documents.get_document(current().company_id, doc_id)
+    link = signatures.create_link(current(), doc, body().get("role"))
+    return jsonify(signatures.link_dict(link)), 201
+
+
+@bp.get("/documents/<doc_id>/signing-links")
+def signing_links_list(doc_id):
+    doc = documents.get_document(current().company_id, doc_id)
+    return jsonify({"items": [signatures.link_dict(link) for link in signatures.current_links(doc).values()],
+                    "next_cursor": None})
+
+
+@bp.get("/documents/<doc_id>/signatures")
+def signatures_list(doc_id):
+    doc = documents.get_document(current().company_id, doc_id)
+    return jsonify({"items": [signatures.signature_dict(doc, s) for s in signatures.signatures(doc)],
+                    "next_cursor": None})
+
+
+@bp.get("/documents/<doc_id>/signatures/<role>.png")
+def signature_image(doc_id, role):
+    doc = documents.get_document(current().company_id, doc_id)
+    signature = signatures.signed_roles(doc).get(role)
+    if signature is None:
+        raise NotFound()
+    return Response(signature.image, mimetype="image/png", headers={"Cache-Control": "private, no-store"})
+
+
+@bp.get("/documents/<doc_id>/photos/<photo_id>")
+def signature_photo(doc_id, photo_id):
+    doc = documents.get_document(current().company_id, doc_id)
+    photo = signatures.get_photo(doc, photo_id)
+    return Response(photo.image, mimetype="image/jpeg", headers={"Cache-Control": "private, no-store"})
 
 
 @bp.get("/openapi.json")

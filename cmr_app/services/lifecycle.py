@@ -37,6 +37,8 @@ def new_version(doc: Document, user: User | None) -> None:
                                    data=doc.data, created_at=doc.updated_at,
                                    created_by_id=user.id if user else None, created_by=_who(user)))
     record.append(doc, "amended", by=_who(user), at=doc.updated_at)
+    from . import signatures
+    signatures.void_links(doc)
 
 
 def require_content(doc: Document) -> None:
@@ -46,6 +48,9 @@ def require_content(doc: Document) -> None:
 
 def require_editable(doc: Document) -> None:
     require_content(doc)
+    if doc.first_signed_at is not None:
+        raise Conflict(_("CMR %(number)s has been signed: its content is locked. Cancel it and issue a new one "
+                         "if it must change.", number=doc.number))
     if doc.status == "cancelled":
         raise Conflict(_("CMR %(number)s is cancelled and cannot be changed. Duplicate it to issue a new one.",
                          number=doc.number))

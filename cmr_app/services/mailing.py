@@ -61,3 +61,29 @@ def send_document_email(document_id: int, user_id: int, recipients: list[str]) -
         subject = _("CMR %(number)s from %(company)s", number=doc.number, company=company.name)
     for address in recipients:
         mail.deliver_now(address, subject, text, attachments=[(filename, "application/pdf", pdf)])
+
+
+STEP_SUBJECTS = {
+    "taken_over": lambda doc: _("CMR %(number)s: goods taken over", number=doc.number),
+    "delivered": lambda doc: _("CMR %(number)s: goods delivered", number=doc.number),
+}
+
+
+def document_step(document_id: int, step: str, recipients: list[str]) -> None:
+    """At taking over and at delivery the parties get the signed PDF (ECMR.md §3)."""
+    tasks.enqueue("document_step_email", document_id=document_id, step=step, recipients=recipients)
+
+
+def send_document_step_email(document_id: int, step: str, recipients: list[str]) -> None:
+    from . import documents
+    doc = db.session.get(Document, document_id)
+    if doc is None or doc.withdrawn_at is not None:
+        return
+    company = db.session.get(Company, doc.company_id)
+    pdf = documents.render_pdf(doc)
+    with force_locale("en"):
+        text = render_template("email/document_step.txt", doc=doc, company=company, step=step,
+                               link=documents.public_url(doc))
+        subject = STEP_SUBJECTS[step](doc)
+    for address in recipients:
+        mail.deliver_now(address, subject, text, attachments=[(documents.pdf_filename(doc), "application/pdf", pdf)])

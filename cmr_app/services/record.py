@@ -33,8 +33,8 @@ def _iso(moment: datetime | None) -> str | None:
 
 def append(doc: Document, type_: str, *, by: str = "", at: datetime | None = None, reason: str | None = None,
            role: str | None = None, signer_name: str | None = None, captured_at: datetime | None = None,
-           position: dict | None = None, reservations: list | None = None, photos: list | None = None
-           ) -> DocumentEvent:
+           position: dict | None = None, reservations: list | None = None, photos: list | None = None,
+           extra: dict | None = None) -> DocumentEvent:
     """Adds the next event to the document's chain, in the caller's transaction. The
     caller holds the document (saves of one document are serialised by its row), and the
     unique (document, seq) key refuses a second writer that raced past it."""
@@ -48,7 +48,7 @@ def append(doc: Document, type_: str, *, by: str = "", at: datetime | None = Non
     body = {"seq": seq, "type": type_, "at": _iso(at), "version": doc.version, "fingerprint": doc.fingerprint,
             "by": by, "role": role, "signer_name": signer_name, "captured_at": _iso(captured_at),
             "position": position, "reservations": reservations or [], "photos": photos or [],
-            "reason": reason, "prev_hash": prev_hash}
+            "reason": reason, "prev_hash": prev_hash, **(extra or {})}
     event = DocumentEvent(company_id=doc.company_id, document_id=doc.id, seq=seq, type=type_, at=at,
                           body=canonical(body), prev_hash=prev_hash, hash=chain_hash(prev_hash, body))
     db.session.add(event)

@@ -210,7 +210,8 @@ def language_choices() -> tuple[tuple[str, str], ...]:
 
 
 STATUS_LABELS = {"issued": _l("Issued"), "in_transit": _l("In transit"),
-                 "delivered": _l("Delivered"), "cancelled": _l("Cancelled"), "withdrawn": _l("Withdrawn")}
+                 "delivered": _l("Delivered"), "cancelled": _l("Cancelled"), "withdrawn": _l("Withdrawn"),
+                 "taken_over": _l("Taken over")}
 ROLE_LABELS = {"owner": _l("Owner"), "editor": _l("Editor"), "viewer": _l("Viewer")}
 
 

@@ -9,7 +9,8 @@ from ..errors import ServiceError
 
 def register(app, *, api_prefix: str, api_error) -> None:
     def wants_json() -> bool:
-        return request.path.startswith(api_prefix)
+        # The API, and the signing page's submissions (its script reads the error object).
+        return request.path.startswith(api_prefix) or (request.method == "POST" and request.path.startswith("/s/"))
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
