@@ -10,6 +10,7 @@ from flask_babel import format_decimal
 from flask_babel import lazy_gettext as _l
 
 from ..errors import ValidationFailed
+from ..qr import qr_svg
 from ..extensions import csrf, db, limiter
 from ..models import Company, Document
 from ..services import documents, lifecycle, record, signatures
@@ -106,13 +107,6 @@ def _handover_qr(state) -> str | None:
         return None
     link = signatures.consignee_link_for_handover(state.doc)
     return qr_svg(signatures.link_dict(link)["url"]) if link else None
-
-
-def qr_svg(url: str) -> str:
-    import qrcode
-    import qrcode.image.svg
-    image = qrcode.make(url, image_factory=qrcode.image.svg.SvgPathImage, border=4, box_size=8)
-    return image.to_string(encoding="unicode")
 
 
 @bp.get("/s/<token>")

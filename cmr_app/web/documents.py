@@ -13,7 +13,8 @@ from .. import clock
 from ..errors import ServiceError, ValidationFailed
 from ..extensions import db
 from ..schemas import ALL_STATUSES, LANGUAGES, PAYMENT_INSTRUCTIONS, STATUSES
-from ..services import accounts, addressbook, entitlements, lifecycle, quota, record
+from ..qr import qr_svg
+from ..services import accounts, addressbook, entitlements, lifecycle, quota, record, signatures
 from ..services import documents as document_service
 from ..services import web_support
 from . import bp
@@ -37,6 +38,14 @@ EVENT_LABELS = {"issued": _l("Issued"), "amended": _l("Changed"), "signed": _l("
                 "taken_over": _l("Taken over"), "delivered": _l("Delivered"), "cancelled": _l("Cancelled"),
                 "withdrawn": _l("Withdrawn")}
 PAGE_LABELS = {"page": _l("Driver's page"), "pdf": _l("PDF"), "sign": _l("Signing page")}
+ROLE_NAMES = {"sender": _l("Sender"), "carrier": _l("Carrier"), "consignee": _l("Consignee")}
+RESERVATION_LABELS = {
+    "packages_not_checked": _l("Number of packages not checked (sealed or covered load)"),
+    "packages_missing": _l("Packages missing"), "packaging_damaged": _l("Packaging damaged"),
+    "goods_damaged": _l("Goods visibly damaged"), "goods_wet": _l("Goods wet or stained"),
+    "load_unsecured": _l("Load insufficiently secured"), "seal_broken": _l("Seal missing or broken"),
+    "weight_not_checked": _l("Gross weight not checked"),
+    "temperature": _l("Temperature outside the agreed range"), "other": _l("Other")}
 
 PARTY_FIELDS = {"name": _l("Name"), "address": _l("Address"), "postal_code": _l("Postal code"),
                 "city": _l("City"), "country": _l("Country"), "tax_id": _l("Tax id (NIP / VAT)"),
@@ -292,11 +301,20 @@ def document_new():
 def document(doc_id: int):
     doc = document_service.get_document(current_user.company_id, doc_id)
     views, views_total = record.views(doc, limit=50)
+    signed = signatures.signed_roles(doc)
+    links = signatures.current_links(doc) if not (doc.withdrawn_at or doc.status == "cancelled") else {}
+    signing = [{"role": role, "signature": signed.get(role),
+                "photos": signatures.photos_of(signed[role]) if role in signed else [],
+                "link": signatures.link_dict(links[role]) if role in links and role not in signed else None,
+                "expires_at": links[role].expires_at if role in links else None,
+                "qr": qr_svg(signatures.link_dict(links[role])["url"]) if role in links and role not in signed
+                else None} for role in signatures.ROLES]
     return render_template(
         "web/documents/show.html", doc=doc, data=doc.data, public_url=document_service.public_url(doc),
         versions=list(reversed(lifecycle.versions(doc))),
         events=[(e, record.event_dict(e)) for e in record.events(doc)],
         views=views, views_total=views_total, event_labels=EVENT_LABELS, page_labels=PAGE_LABELS,
+        signing=signing, role_names=ROLE_NAMES, reservation_labels=RESERVATION_LABELS,
         charges=[c for c in arrange_charges(doc.data.get("charges"))
                  if not _charge_blank(c)],
         charge_labels=CHARGE_LABELS, payment_labels=PAYMENT_LABELS, languages=language_choices(),
@@ -367,6 +385,34 @@ def document_duplicate(doc_id: int):
     """Opens a filled form; nothing is numbered or counted until it is saved."""
     source = document_service.get_document(current_user.company_id, doc_id)
     return redirect(url_for("web.document_new", **{"from": source.id}))
+
+
+@bp.post("/documents/<int:doc_id>/signing-links")
+@login_required
+def document_signing_link(doc_id: int):
+    doc = document_service.get_document(current_user.company_id, doc_id)
+    try:
+        signatures.create_link(current_user, doc, request.form.get("role"))
+    except ServiceError as exc:
+        db.session.rollback()
+        flash_refusal(exc)
+    return redirect(url_for("web.document", doc_id=doc_id, _anchor="signing"))
+
+
+@bp.get("/documents/<int:doc_id>/signatures/<role>.png")
+@login_required
+def document_signature_image(doc_id: int, role: str):
+    doc = document_service.get_document(current_user.company_id, doc_id)
+    signature = signatures.signed_roles(doc).get(role) or abort(404)
+    return Response(signature.image, mimetype="image/png", headers={"Cache-Control": "private, no-store"})
+
+
+@bp.get("/documents/<int:doc_id>/photos/<int:photo_id>")
+@login_required
+def document_photo(doc_id: int, photo_id: int):
+    doc = document_service.get_document(current_user.company_id, doc_id)
+    photo = signatures.get_photo(doc, photo_id)
+    return Response(photo.image, mimetype="image/jpeg", headers={"Cache-Control": "private, no-store"})
 
 
 @bp.post("/documents/<int:doc_id>/cancel")
