@@ -27,6 +27,8 @@ from cmr_app.models import Document, User  # noqa: E402
 
 PAYLOAD = {"sender": {"name": "Meble Kowalski", "city": "Poznań", "country": "PL"},
            "consignee": {"name": "Möbelhaus Schäfer", "city": "Berlin", "country": "DE"},
+           "place_of_delivery": {"city": "Berlin", "country": "DE"},
+           "taking_over": {"city": "Poznań", "country": "PL", "date": "2026-11-21"},
            "goods": [{"packages": 33, "packing": "EUR pallet", "nature": "Furniture", "gross_weight_kg": "12400.5"}],
            "languages": ["pl", "de", "en"], "copies": 4}
 

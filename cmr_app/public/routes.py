@@ -103,7 +103,7 @@ def _signing_context(state, lang: str) -> dict:
 
 def _handover_qr(state) -> str | None:
     """The carrier, after signing, shows the consignee's link as a QR code at delivery."""
-    if state.link.role != "carrier" or state.doc.delivered_at or state.problem not in ("used", None):
+    if state.link.role != "carrier" or state.doc.delivered_at or state.problem != "used":
         return None
     link = signatures.consignee_link_for_handover(state.doc)
     return qr_svg(signatures.link_dict(link)["url"]) if link else None
