@@ -27,7 +27,10 @@ def _service_error(exc: ServiceError):
 @bp.errorhandler(HTTPException)
 def _http_error(exc: HTTPException):
     code = HTTP_CODES.get(exc.code, "error")
-    return error_response(exc.code or 500, code, exc.description or code)
+    message = exc.description or code
+    if exc.code == 413:
+        message = "The request body is too large (at most 4 MB)."
+    return error_response(exc.code or 500, code, message)
 
 
 from . import auth, routes  # noqa: E402,F401

@@ -5,6 +5,7 @@ from datetime import date
 
 from flask import Response, jsonify, request, url_for
 
+from .. import inputs
 from ..errors import ServiceError, ValidationFailed
 from ..services import account as account_service
 from ..services import addressbook, billing, documents, idempotency
@@ -12,10 +13,25 @@ from . import bp
 from .auth import current
 
 
-def body() -> dict:
-    data = request.get_json(silent=True)
+def body(*, optional: bool = False) -> dict:
+    """The request's JSON object, refused whole when it nests too deeply and field by
+    field when a string carries control characters (422 naming each field)."""
+    if optional and not request.get_data(cache=True):
+        return {}
+    try:
+        data = request.get_json(silent=True)
+    except RecursionError:  # the parser itself gave up: far deeper than MAX_JSON_DEPTH
+        data = inputs.TooDeep
+    if data is inputs.TooDeep:
+        raise ServiceError(f"The JSON body nests more than {inputs.MAX_JSON_DEPTH} levels deep.")
     if not isinstance(data, dict):
         raise ServiceError("Send a JSON object with Content-Type: application/json.")
+    try:
+        problems = inputs.json_problems(data)
+    except inputs.TooDeep:
+        raise ServiceError(f"The JSON body nests more than {inputs.MAX_JSON_DEPTH} levels deep.") from None
+    if problems:
+        raise ValidationFailed(problems)
     return data
 
 
@@ -185,8 +201,7 @@ def documents_duplicate(doc_id):
 
 @bp.post("/documents/<doc_id>/email")
 def document_email(doc_id):
-    data = request.get_json(silent=True) or {}
-    to = data.get("to")
+    to = body(optional=True).get("to")
     if to is not None and not (isinstance(to, list) and all(isinstance(x, str) for x in to)):
         raise ValidationFailed({"to": ["Send a list of e-mail addresses."]})
     sent = documents.email_document(current(), doc_id, to)

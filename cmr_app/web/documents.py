@@ -12,7 +12,7 @@ from flask_login import current_user, login_required
 from .. import clock
 from ..errors import ServiceError, ValidationFailed
 from ..extensions import db
-from ..schemas import LANGUAGES, PAYMENT_INSTRUCTIONS, STATUSES
+from ..schemas import LANGUAGES, MAX_GOODS_LINES, PAYMENT_INSTRUCTIONS, STATUSES
 from ..services import accounts, addressbook, entitlements, quota
 from ..services import documents as document_service
 from ..services import web_support
@@ -128,6 +128,21 @@ def payload_from_form() -> tuple[dict, dict]:
     if data.get("status"):
         payload["status"] = data["status"]
     return payload, origins
+
+
+def too_many_lines() -> FormState | None:
+    """A form with more goods lines than a document may have is refused before it is
+    parsed or validated, and shown again with only the lines a document can keep: the
+    work and the page stay bounded whatever was posted."""
+    lines = {key.split(".", 2)[1] for key in request.form if key.startswith("goods.") and key.count(".") >= 2}
+    if len(lines) <= MAX_GOODS_LINES:
+        return None
+    kept = set(sorted((x for x in lines if x.isdigit()), key=int)[:MAX_GOODS_LINES])
+    values = {k: v for k, v in request.form.items() if k != "csrf_token"
+              and not (k.startswith("goods.") and k.split(".", 2)[1] not in kept)}
+    message = _("A CMR takes at most %(n)s goods lines; you sent %(sent)s. Split the shipment into "
+                "several documents.", n=MAX_GOODS_LINES, sent=len(lines))
+    return FormState(values, {"goods": [message]})
 
 
 def arrange_charges(charges) -> list[dict]:
@@ -255,6 +270,8 @@ def document_new():
         else:
             values = new_document_values(company)
         return render_form(FormState(values), template=template)
+    if (overflow := too_many_lines()) is not None:
+        return render_form(overflow, status=422)
     payload, origins = payload_from_form()
     try:
         doc = document_service.issue_document(current_user, payload)
@@ -293,6 +310,8 @@ def document_edit(doc_id: int):
             flash(refusal, "error")
             return redirect(url_for("web.document", doc_id=doc.id))
         return render_form(FormState({**values_from_data(doc.data), "status": doc.status}), doc=doc)
+    if (overflow := too_many_lines()) is not None:
+        return render_form(overflow, doc=doc, status=422)
     payload, origins = payload_from_form()
     try:
         document_service.update_document(current_user, doc.id, payload)

@@ -1,8 +1,9 @@
 """Error pages for the HTML side; API paths get the JSON error object instead."""
 from __future__ import annotations
 
-from flask import render_template, request
-from werkzeug.exceptions import HTTPException
+from flask import current_app, render_template, request
+from flask_babel import gettext as _
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from ..errors import ServiceError
 
@@ -11,13 +12,19 @@ def register(app, *, api_prefix: str, api_error) -> None:
     def wants_json() -> bool:
         return request.path.startswith(api_prefix)
 
+    def describe(exc: HTTPException) -> str:
+        if exc.code == 413 and exc.description == RequestEntityTooLarge.description:
+            limit = current_app.config["MAX_CONTENT_LENGTH"] // (1024 * 1024)
+            return _("What you sent is too large: at most %(n)s MB at once.", n=limit)
+        return exc.description
+
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
         if wants_json():
             from ..api import HTTP_CODES
             code = HTTP_CODES.get(exc.code, "error")
-            return api_error(exc.code, code, exc.description or code)
-        return render_template("error.html", status=exc.code, message=exc.description), exc.code
+            return api_error(exc.code, code, describe(exc) or code)
+        return render_template("error.html", status=exc.code, message=describe(exc)), exc.code
 
     @app.errorhandler(ServiceError)
     def service_error(exc: ServiceError):
