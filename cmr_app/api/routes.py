@@ -3,12 +3,12 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Response, jsonify, request, url_for
+from flask import jsonify, request, url_for
 
 from .. import inputs
 from ..errors import ServiceError, ValidationFailed
 from ..services import account as account_service
-from ..services import addressbook, billing, documents, idempotency
+from ..services import addressbook, billing, documents, idempotency, pdf_cache
 from . import bp
 from .auth import current
 
@@ -215,11 +215,9 @@ def document_pdf(doc_id):
     copies = request.args.get("copies")
     if copies is not None and copies not in ("3", "4"):
         raise ValidationFailed({"copies": ["Choose 3 or 4 copies."]})
-    pdf = documents.render_pdf(doc, languages=languages, copies=int(copies) if copies else None,
-                               blank=request.args.get("blank") in ("1", "true"))
-    filename = documents.pdf_filename(doc)
-    return Response(pdf, mimetype="application/pdf",
-                    headers={"Content-Disposition": f'inline; filename="{filename}"'})
+    return pdf_cache.response(doc, documents.pdf_filename(doc), languages=languages,
+                              copies=int(copies) if copies else None,
+                              blank=request.args.get("blank") in ("1", "true"))
 
 
 @bp.get("/openapi.json")

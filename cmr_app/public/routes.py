@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from flask import Response, abort, g, render_template, request
+from flask import abort, g, render_template, request
 from sqlalchemy import select
 
 from flask_babel import format_decimal
@@ -8,10 +8,12 @@ from flask_babel import lazy_gettext as _l
 
 from ..extensions import db, limiter
 from ..models import Document
-from ..services import documents
+from ..services import documents, pdf_cache
 from . import bp
 
 PAGE_LIMIT = "60/minute"
+# A PDF costs up to seconds of CPU to draw (a cached one far less): fewer per address.
+PDF_LIMIT = "10/minute"
 STATUS_LABELS = {"issued": _l("Issued"), "in_transit": _l("In transit"), "delivered": _l("Delivered"),
                  "cancelled": _l("Cancelled")}
 
@@ -37,28 +39,26 @@ def _document(token: str) -> Document:
     return doc
 
 
-@bp.get("/d/<token>")
-@limiter.limit(PAGE_LIMIT)
-def driver_page(token: str):
-    if token.endswith(".pdf"):
-        return driver_pdf(token[:-4])
-    import renderers
-    doc = _document(token)
-    from ..models import Company
-    g.display_timezone = db.session.get(Company, doc.company_id).timezone
-    return render_template("public/driver.html", doc=doc, data=doc.data,
-                           label_languages=renderers.LANGUAGES, totals=goods_totals(doc.data),
-                           status_label=status_label(doc.status))
-
-
-@limiter.limit(PAGE_LIMIT)
+@bp.get("/d/<token>.pdf")
+@limiter.limit(PDF_LIMIT)
 def driver_pdf(token: str):
     doc = _document(token)
     import renderers
     languages = [x for x in request.args.get("languages", "").split(",") if x] or None
     if languages and (len(languages) > 3 or any(x not in renderers.LANGUAGES for x in languages)):
         abort(400, "Choose one to three label languages.")
-    pdf = documents.render_pdf(doc, languages=languages)
-    return Response(pdf, mimetype="application/pdf",
-                    headers={"Content-Disposition": f'inline; filename="CMR-{doc.id}.pdf"',
-                             "Cache-Control": "private, max-age=60"})
+    return pdf_cache.response(doc, f"CMR-{doc.id}.pdf", cache_control="private, max-age=60",
+                              languages=languages, anonymous=True)
+
+
+@bp.get("/d/<token>")
+@limiter.limit(PAGE_LIMIT)
+def driver_page(token: str):
+    import renderers
+    doc = _document(token)
+    from ..models import Company
+    g.display_timezone = db.session.get(Company, doc.company_id).timezone
+    data = documents.anonymous_data(doc.data)
+    return render_template("public/driver.html", doc=doc, data=data,
+                           label_languages=renderers.LANGUAGES, totals=goods_totals(data),
+                           status_label=status_label(doc.status))

@@ -15,7 +15,7 @@ from ..extensions import db
 from ..schemas import LANGUAGES, MAX_GOODS_LINES, PAYMENT_INSTRUCTIONS, STATUSES
 from ..services import accounts, addressbook, entitlements, quota
 from ..services import documents as document_service
-from ..services import web_support
+from ..services import pdf_cache, web_support
 from . import bp
 from .common import (FormState, country_choices, flash_refusal, flatten, form_state_from_request,
                      is_blank, language_choices, line_indexes, parse_date_arg, parse_form,
@@ -333,13 +333,10 @@ def document_pdf(doc_id: int):
     copies = request.args.get("copies") or None
     if copies not in (None, "3", "4"):
         abort(400, _("Choose 3 or 4 copies."))
-    pdf = document_service.render_pdf(doc, languages=languages, copies=int(copies) if copies else None,
-                                      blank=request.args.get("blank") == "1")
-    filename = document_service.pdf_filename(doc)
-    disposition = "attachment" if request.args.get("download") else "inline"
-    return Response(pdf, mimetype="application/pdf",
-                    headers={"Content-Disposition": f'{disposition}; filename="{filename}"',
-                             "Cache-Control": "private, no-store"})
+    return pdf_cache.response(doc, document_service.pdf_filename(doc),
+                              disposition="attachment" if request.args.get("download") else "inline",
+                              languages=languages, copies=int(copies) if copies else None,
+                              blank=request.args.get("blank") == "1")
 
 
 @bp.get("/settings/calibration.pdf")
