@@ -130,19 +130,15 @@ def payload_from_form() -> tuple[dict, dict]:
     return payload, origins
 
 
-def too_many_lines() -> FormState | None:
+def too_many_lines() -> str | None:
     """A form with more goods lines than a document may have is refused before it is
-    parsed or validated, and shown again with only the lines a document can keep: the
-    work and the page stay bounded whatever was posted."""
+    parsed, validated or drawn again (drawing 500 lines alone takes seconds): the page's
+    script never offers more, so only a hand-made post gets here."""
     lines = {key.split(".", 2)[1] for key in request.form if key.startswith("goods.") and key.count(".") >= 2}
     if len(lines) <= MAX_GOODS_LINES:
         return None
-    kept = set(sorted((x for x in lines if x.isdigit()), key=int)[:MAX_GOODS_LINES])
-    values = {k: v for k, v in request.form.items() if k != "csrf_token"
-              and not (k.startswith("goods.") and k.split(".", 2)[1] not in kept)}
-    message = _("A CMR takes at most %(n)s goods lines; you sent %(sent)s. Split the shipment into "
-                "several documents.", n=MAX_GOODS_LINES, sent=len(lines))
-    return FormState(values, {"goods": [message]})
+    return _("A CMR takes at most %(n)s goods lines; this form had %(sent)s. Split the shipment into "
+             "several documents.", n=MAX_GOODS_LINES, sent=len(lines))
 
 
 def arrange_charges(charges) -> list[dict]:
@@ -197,7 +193,7 @@ def render_form(state: FormState, *, doc=None, template=None, status: int = 200)
     summary = [(path, describe(path), messages) for path, messages in state.errors.items()]
     return render_template(
         "web/documents/form.html", form=state, doc=doc, template=template,
-        goods_lines=goods, charge_lines=charges, charge_labels=CHARGE_LABELS,
+        goods_lines=goods, max_goods_lines=MAX_GOODS_LINES, charge_lines=charges, charge_labels=CHARGE_LABELS,
         payment_labels=PAYMENT_LABELS, other=OTHER, summary=summary,
         countries=country_choices(), languages=language_choices(), statuses=STATUSES,
         usage=quota.usage(current_user.company) if doc is None else None,
@@ -270,8 +266,8 @@ def document_new():
         else:
             values = new_document_values(company)
         return render_form(FormState(values), template=template)
-    if (overflow := too_many_lines()) is not None:
-        return render_form(overflow, status=422)
+    if refusal := too_many_lines():
+        return render_template("error.html", status=422, message=refusal), 422
     payload, origins = payload_from_form()
     try:
         doc = document_service.issue_document(current_user, payload)
@@ -310,8 +306,8 @@ def document_edit(doc_id: int):
             flash(refusal, "error")
             return redirect(url_for("web.document", doc_id=doc.id))
         return render_form(FormState({**values_from_data(doc.data), "status": doc.status}), doc=doc)
-    if (overflow := too_many_lines()) is not None:
-        return render_form(overflow, doc=doc, status=422)
+    if refusal := too_many_lines():
+        return render_template("error.html", status=422, message=refusal), 422
     payload, origins = payload_from_form()
     try:
         document_service.update_document(current_user, doc.id, payload)
