@@ -23,9 +23,12 @@ NO_STORE = "private, no-store"
 HSTS = "max-age=31536000; includeSubDomains"
 
 
+PRIVATE_PREFIXES = ("/api/", "/billing/", "/pay/")
+
+
 def private_answer(path: str) -> bool:
-    """Answers that must never be kept by a cache: the API and billing documents."""
-    return path.startswith("/api/") or path.startswith("/billing/")
+    """Answers that must never be kept by a cache: the API, billing documents and checkout."""
+    return path.startswith(PRIVATE_PREFIXES)
 
 
 def init_app(app: Flask) -> None:

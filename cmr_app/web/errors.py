@@ -1,7 +1,7 @@
 """Error pages for the HTML side; API paths get the JSON error object instead."""
 from __future__ import annotations
 
-from flask import current_app, render_template, request
+from flask import render_template, request
 from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
@@ -14,8 +14,8 @@ def register(app, *, api_prefix: str, api_error) -> None:
 
     def describe(exc: HTTPException) -> str:
         if exc.code == 413 and exc.description == RequestEntityTooLarge.description:
-            limit = current_app.config["MAX_CONTENT_LENGTH"] // (1024 * 1024)
-            return _("What you sent is too large: at most %(n)s MB at once.", n=limit)
+            # Files may take MAX_CONTENT_LENGTH, typed text far less (MAX_FORM_MEMORY_SIZE).
+            return _("What you sent is too large for one request; send less at once.")
         return exc.description
 
     @app.errorhandler(HTTPException)
