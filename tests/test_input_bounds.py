@@ -151,3 +151,10 @@ def test_ten_thousand_goods_lines_are_refused_quickly(app, client, owner_session
     assert response.status_code == 422 and "at most 500 goods lines" in html and "had 501" in html
     assert elapsed < 2 and len(response.data) < 50_000
     assert documents_in_db(app, owner_session.company_id) == []
+
+
+def test_the_cli_refuses_what_the_forms_refuse_in_a_company_name(runner):
+    for company, message in (("Nowa\nFirma", SINGLE_LINE), ("Nowa\x00Firma", CONTROL), ("F" * 201, "At most 200")):
+        result = runner.invoke(args=["accounts", "create", "--email", "cli@example.com",
+                                     "--password", "bezpieczne-1", "--company", company])
+        assert result.exit_code != 0 and message in result.output, result.output

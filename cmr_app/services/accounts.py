@@ -53,6 +53,8 @@ def register(email: str, password: str, company_name: str, *, plan_code: str | N
     errors = {}
     if not (company_name or "").strip():
         errors["company"] = [_("Enter your company's name.")]
+    elif len(company_name.strip()) > 200:
+        errors["company"] = [_("At most %(n)s characters.", n=200)]
     elif problem := inputs.text_problem(company_name.strip()):
         errors["company"] = [problem]  # it goes into e-mail subjects and onto invoices
     if not accept_terms:
