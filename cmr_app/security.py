@@ -44,7 +44,7 @@ def init_app(app: Flask) -> None:
             headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
         if https:
             headers.setdefault("Strict-Transport-Security", HSTS)
-        if private_answer(request.path) or _signed_in():
+        if request.endpoint != "static" and (private_answer(request.path) or _signed_in()):
             # A view may ask for revalidation (ETag answers) but never for storing.
             if "no-store" not in headers.get("Cache-Control", ""):
                 headers["Cache-Control"] = NO_STORE

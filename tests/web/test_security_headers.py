@@ -98,3 +98,10 @@ def test_no_template_carries_inline_script_or_style():
         if "javascript:" in text:
             problems.append(f"{path.name}: javascript: URL")
     assert problems == []
+
+
+def test_static_files_stay_cacheable_for_a_signed_in_user(client, owner):
+    response = client.get("/static/app.js")
+    assert response.status_code == 200
+    assert "no-store" not in response.headers.get("Cache-Control", "")
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
