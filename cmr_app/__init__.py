@@ -153,12 +153,9 @@ def register_request_hooks(app: Flask) -> None:
             "Set CMR_BASE_URL to the address users reach, or printed copies carry a dead link.",
             request.host, app.config["BASE_URL"])
 
-    @app.after_request
-    def security_headers(response):
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        return response
+    from . import inputs, security
+    security.init_app(app)
+    inputs.init_app(app)
 
     @app.context_processor
     def inject():

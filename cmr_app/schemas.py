@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from datetime import date as Date
 from decimal import Decimal
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 from babel import Locale
 from flask_babel import gettext as _
 from pydantic import (AfterValidator, BaseModel, ConfigDict, Field, StringConstraints,
                       ValidationError, field_validator, model_validator)
 
+from . import inputs
 from .errors import ValidationFailed
 from .taxid import check_tax_id
 
@@ -23,6 +24,7 @@ LANGUAGES = ("pl", "en", "de", "fr", "es", "it", "nl", "cs", "sk", "lt", "lv", "
 STATUSES = ("issued", "in_transit", "delivered")
 ALL_STATUSES = STATUSES + ("taken_over", "cancelled", "withdrawn")
 PAYMENT_INSTRUCTIONS = ("", "carriage_paid", "carriage_forward")
+MAX_GOODS_LINES = 500  # the API's and the web form's bound: the annex pages stay printable
 
 
 def _country(value: str) -> str:
@@ -41,6 +43,19 @@ Id = Annotated[int, Field(ge=1, le=2**31 - 1)]
 
 class Model(BaseModel):
     model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
+    # Fields that may span lines (textareas); every other string is a single line.
+    multiline: ClassVar[frozenset[str]] = frozenset()
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _plain_text(cls, value, info):
+        """One rule for every string of every shape: no control characters, no bidi
+        overrides, and no line breaks outside the multi-line boxes."""
+        if isinstance(value, str):
+            problem = inputs.text_problem(value, multiline=info.field_name in cls.multiline)
+            if problem:
+                raise ValueError("text:" + problem)
+        return value
 
 
 class Party(Model):
@@ -148,6 +163,9 @@ class Charge(Model):
 
 
 class DocumentIn(Model):
+    multiline: ClassVar[frozenset[str]] = frozenset({
+        "documents_attached", "sender_instructions", "successive_carriers", "carrier_reservations",
+        "special_agreements"})
     sender: Party = Field(default_factory=Party)
     consignee: Party = Field(default_factory=Party)
     sender_client_id: Id | None = None
@@ -156,7 +174,7 @@ class DocumentIn(Model):
     place_of_delivery: Place = Field(default_factory=Place)
     taking_over: PlaceAndDate = Field(default_factory=PlaceAndDate)
     documents_attached: LongText = ""
-    goods: Annotated[list[GoodsLine], Field(max_length=500)] = Field(default_factory=list)
+    goods: Annotated[list[GoodsLine], Field(max_length=MAX_GOODS_LINES)] = Field(default_factory=list)
     sender_instructions: LongText = ""
     payment_instructions: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] = ""
     cash_on_delivery: CashOnDelivery = Field(default_factory=CashOnDelivery)
@@ -222,6 +240,8 @@ def _message(error: dict) -> tuple[str, str]:
     loc = [str(part) for part in error["loc"]]
     if error["type"] == "value_error":
         reason = str(error["ctx"].get("error", ""))
+        if reason.startswith("text:"):
+            return ".".join(loc), reason.split(":", 1)[1]
         if reason.startswith("tax_id:"):
             return ".".join(loc + ["tax_id"]), reason.split(":", 1)[1]
         message = VALUE_MESSAGES.get(reason)

@@ -1,7 +1,7 @@
 """The JSON API (/api/v1): bearer tokens, the error object, thin views over services."""
 from __future__ import annotations
 
-from flask import Blueprint, jsonify
+from flask import Blueprint, current_app, jsonify
 from werkzeug.exceptions import HTTPException
 
 from ..errors import ServiceError
@@ -27,7 +27,11 @@ def _service_error(exc: ServiceError):
 @bp.errorhandler(HTTPException)
 def _http_error(exc: HTTPException):
     code = HTTP_CODES.get(exc.code, "error")
-    return error_response(exc.code or 500, code, exc.description or code)
+    message = exc.description or code
+    if exc.code == 413:
+        message = "The request body is too large (at most %d MB)." % (
+            current_app.config["MAX_CONTENT_LENGTH"] // (1024 * 1024))
+    return error_response(exc.code or 500, code, message)
 
 
 from . import auth, routes  # noqa: E402,F401

@@ -5,17 +5,33 @@ from datetime import date
 
 from flask import Response, jsonify, request, url_for
 
+from .. import inputs
 from ..errors import NotFound, ServiceError, ValidationFailed
 from ..services import account as account_service
-from ..services import addressbook, billing, documents, idempotency, lifecycle, record, signatures
+from ..services import addressbook, billing, documents, idempotency, lifecycle, pdf_cache, record, signatures
 from . import bp
 from .auth import current
 
 
-def body() -> dict:
-    data = request.get_json(silent=True)
+def body(*, optional: bool = False) -> dict:
+    """The request's JSON object, refused whole when it nests too deeply and field by
+    field when a string carries control characters (422 naming each field)."""
+    if optional and not request.get_data(cache=True):
+        return {}
+    try:
+        data = request.get_json(silent=True)
+    except RecursionError:  # the parser itself gave up: far deeper than MAX_JSON_DEPTH
+        data = inputs.TooDeep
+    if data is inputs.TooDeep:
+        raise ServiceError(f"The JSON body nests more than {inputs.MAX_JSON_DEPTH} levels deep.")
     if not isinstance(data, dict):
         raise ServiceError("Send a JSON object with Content-Type: application/json.")
+    try:
+        problems = inputs.json_problems(data)
+    except inputs.TooDeep:
+        raise ServiceError(f"The JSON body nests more than {inputs.MAX_JSON_DEPTH} levels deep.") from None
+    if problems:
+        raise ValidationFailed(problems)
     return data
 
 
@@ -175,9 +191,7 @@ def documents_patch(doc_id):
 @bp.delete("/documents/<doc_id>")
 def documents_delete(doc_id):
     """Withdraws the document (ECMR.md §2); an optional JSON body may give a reason."""
-    data = request.get_json(silent=True) if request.content_length else None
-    reason = data.get("reason") if isinstance(data, dict) else None
-    documents.delete_document(current(), doc_id, reason)
+    documents.delete_document(current(), doc_id, body(optional=True).get("reason"))
     return "", 204
 
 
@@ -216,8 +230,7 @@ def documents_duplicate(doc_id):
 
 @bp.post("/documents/<doc_id>/email")
 def document_email(doc_id):
-    data = request.get_json(silent=True) or {}
-    to = data.get("to")
+    to = body(optional=True).get("to")
     if to is not None and not (isinstance(to, list) and all(isinstance(x, str) for x in to)):
         raise ValidationFailed({"to": ["Send a list of e-mail addresses."]})
     sent = documents.email_document(current(), doc_id, to)
@@ -231,11 +244,9 @@ def document_pdf(doc_id):
     copies = request.args.get("copies")
     if copies is not None and copies not in ("3", "4"):
         raise ValidationFailed({"copies": ["Choose 3 or 4 copies."]})
-    pdf = documents.render_pdf(doc, languages=languages, copies=int(copies) if copies else None,
-                               blank=request.args.get("blank") in ("1", "true"))
-    filename = documents.pdf_filename(doc)
-    return Response(pdf, mimetype="application/pdf",
-                    headers={"Content-Disposition": f'inline; filename="{filename}"'})
+    return pdf_cache.response(doc, documents.pdf_filename(doc), languages=languages,
+                              copies=int(copies) if copies else None,
+                              blank=request.args.get("blank") in ("1", "true"))
 
 
 # Signing on a phone (ECMR.md §3)

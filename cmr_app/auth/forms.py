@@ -1,10 +1,11 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, HiddenField, PasswordField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
+from ..web.forms import GuardedForm
 
-class RegisterForm(FlaskForm):
+
+class RegisterForm(GuardedForm):
     email = EmailField(_l("E-mail"), validators=[DataRequired(), Email(), Length(max=254)])
     password = PasswordField(_l("Password"), validators=[
         DataRequired(), Length(min=8, max=200, message=_l("The password needs at least 8 characters."))])
@@ -14,17 +15,17 @@ class RegisterForm(FlaskForm):
                                 validators=[DataRequired(_l("You must accept the terms of service."))])
 
 
-class LoginForm(FlaskForm):
+class LoginForm(GuardedForm):
     email = EmailField(_l("E-mail"), validators=[DataRequired(), Email()])
     password = PasswordField(_l("Password"), validators=[DataRequired()])
     remember = BooleanField(_l("Remember me"))
 
 
-class ForgotForm(FlaskForm):
+class ForgotForm(GuardedForm):
     email = EmailField(_l("E-mail"), validators=[DataRequired(), Email()])
 
 
-class ResetForm(FlaskForm):
+class ResetForm(GuardedForm):
     password = PasswordField(_l("New password"), validators=[
         DataRequired(), Length(min=8, max=200, message=_l("The password needs at least 8 characters."))])
     confirm = PasswordField(_l("Repeat the password"),

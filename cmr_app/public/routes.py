@@ -10,13 +10,15 @@ from flask_babel import format_decimal
 from flask_babel import lazy_gettext as _l
 
 from ..errors import ValidationFailed
-from ..qr import qr_svg
 from ..extensions import csrf, db, limiter
 from ..models import Company, Document
-from ..services import documents, lifecycle, record, signatures
+from ..qr import qr_svg
+from ..services import documents, lifecycle, pdf_cache, record, signatures
 from . import bp, texts
 
 PAGE_LIMIT = "60/minute"
+# A PDF costs up to seconds of CPU to draw (a cached one far less): fewer per address.
+PDF_LIMIT = "10/minute"
 TOKEN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 STATUS_LABELS = {"issued": _l("Issued"), "in_transit": _l("In transit"), "delivered": _l("Delivered"),
                  "cancelled": _l("Cancelled"), "withdrawn": _l("Withdrawn"), "taken_over": _l("Taken over")}
@@ -58,21 +60,21 @@ def _withdrawn(doc: Document, company: Company):
 @bp.get("/d/<token>")
 @limiter.limit(PAGE_LIMIT)
 def driver_page(token: str):
-    if token.endswith(".pdf"):
-        return driver_pdf(token[:-4])
     import renderers
     doc, company = _document(token)
     code = request.args.get("code", "")
     _log(doc, "page", lifecycle.normalize_code(code))
     if doc.withdrawn_at is not None:
         return _withdrawn(doc, company)
-    return render_template("public/driver.html", doc=doc, data=doc.data, company=company,
-                           label_languages=renderers.LANGUAGES, totals=goods_totals(doc.data),
+    data = documents.anonymous_data(doc.data)
+    return render_template("public/driver.html", doc=doc, data=data, company=company,
+                           label_languages=renderers.LANGUAGES, totals=goods_totals(data),
                            status_label=status_label(doc.status), verdict=lifecycle.verdict(doc, code),
                            code=code, versions=list(reversed(lifecycle.versions(doc))))
 
 
-@limiter.limit(PAGE_LIMIT)
+@bp.get("/d/<token>.pdf")
+@limiter.limit(PDF_LIMIT)
 def driver_pdf(token: str):
     doc, company = _document(token)
     _log(doc, "pdf")
@@ -82,10 +84,8 @@ def driver_pdf(token: str):
     languages = [x for x in request.args.get("languages", "").split(",") if x] or None
     if languages and (len(languages) > 3 or any(x not in renderers.LANGUAGES for x in languages)):
         abort(400, "Choose one to three label languages.")
-    pdf = documents.render_pdf(doc, languages=languages)
-    return Response(pdf, mimetype="application/pdf",
-                    headers={"Content-Disposition": f'inline; filename="{documents.pdf_filename(doc)}"',
-                             "Cache-Control": "private, max-age=60"})
+    return pdf_cache.response(doc, documents.pdf_filename(doc), cache_control="private, max-age=60",
+                              languages=languages, anonymous=True)
 
 
 # Signing on a phone (ECMR.md §3)

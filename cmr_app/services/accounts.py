@@ -12,7 +12,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from .. import clock, mail
+from .. import clock, inputs, mail
 from ..errors import Conflict, Forbidden, NotFound, ValidationFailed
 from ..extensions import db
 from ..models import Company, Invitation, Plan, User
@@ -33,7 +33,8 @@ def normalize_email(email: str) -> str:
 
 def _check_new_credentials(email: str, password: str) -> None:
     errors = {}
-    if "@" not in email or "." not in email.split("@")[-1] or " " in email:
+    if ("@" not in email or "." not in email.split("@")[-1] or " " in email or len(email) > 254
+            or inputs.text_problem(email)):
         errors["email"] = [_("Enter a valid e-mail address.")]
     elif db.session.scalar(select(User.id).where(User.email == email)):
         errors["email"] = [_("An account with this e-mail address already exists.")]
@@ -52,6 +53,10 @@ def register(email: str, password: str, company_name: str, *, plan_code: str | N
     errors = {}
     if not (company_name or "").strip():
         errors["company"] = [_("Enter your company's name.")]
+    elif len(company_name.strip()) > 200:
+        errors["company"] = [_("At most %(n)s characters.", n=200)]
+    elif problem := inputs.text_problem(company_name.strip()):
+        errors["company"] = [problem]  # it goes into e-mail subjects and onto invoices
     if not accept_terms:
         errors["accept_terms"] = [_("You must accept the terms of service.")]
     plan_code = (plan_code or "free").strip().lower()
@@ -195,7 +200,7 @@ def invite(owner: User, email: str, role: str) -> Invitation:
     email = normalize_email(email)
     if role not in ("editor", "viewer", "owner"):
         raise ValidationFailed({"role": [_("Choose one of the offered values.")]})
-    if "@" not in email:
+    if "@" not in email or " " in email or len(email) > 254 or inputs.text_problem(email):
         raise ValidationFailed({"email": [_("Enter a valid e-mail address.")]})
     if db.session.scalar(select(User.id).where(User.email == email)):
         raise ValidationFailed({"email": [_("An account with this e-mail address already exists.")]})

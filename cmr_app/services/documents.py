@@ -264,6 +264,22 @@ def render_data(doc: Document) -> dict:
     return data
 
 
+# What the anonymous copies (the driver's page and its PDF, reached by anyone holding the
+# link) leave out: the parties' contact details, which are not particulars of the CMR
+# (Art. 6 asks for names and addresses). Instructions (boxes 13, 14, 18, 19) stay: they
+# are addressed to the carrier and printed on the very paper copy the driver carries.
+ANONYMOUS_OMITS = ("email", "phone")
+PARTIES = ("sender", "consignee", "carrier")
+
+
+def anonymous_data(data: dict) -> dict:
+    data = dict(data)
+    for party in PARTIES:
+        if isinstance(data.get(party), dict):
+            data[party] = {k: v for k, v in data[party].items() if k not in ANONYMOUS_OMITS}
+    return data
+
+
 def print_offset(company: Company) -> tuple[float, float]:
     return float(company.print_offset_x_mm or 0), float(company.print_offset_y_mm or 0)
 
@@ -272,15 +288,20 @@ def pdf_filename(doc: Document) -> str:
     return "CMR-" + "".join(c if c.isalnum() else "-" for c in doc.number) + ".pdf"
 
 
-def render_pdf(doc: Document, *, languages=None, copies=None, blank: bool = False) -> bytes:
+def render_pdf(doc: Document, *, languages=None, copies=None, blank: bool = False,
+               anonymous: bool = False) -> bytes:
     """The CMR as a PDF; `blank` prints only the data, shifted by the company's printer
-    offset, for loading pre-printed CMR sets."""
+    offset, for loading pre-printed CMR sets; `anonymous` is the copy behind the public
+    link. Views get it through pdf_cache, which keeps what was rendered."""
     lifecycle.require_printable(doc)
     company = db.session.get(Company, doc.company_id)
     logo = company.logo if entitlements.feature_on(company, "company_logo") else None
+    data = render_data(doc)
+    if anonymous:
+        data = anonymous_data(data)
     import renderers
     try:
-        return renderers.render_cmr(render_data(doc), languages=languages, copies=copies, logo=logo,
+        return renderers.render_cmr(data, languages=languages, copies=copies, logo=logo,
                                     blank_mode=blank, offset_mm=print_offset(company))
     except ValueError as exc:
         raise ServiceError(str(exc))

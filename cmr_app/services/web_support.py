@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from werkzeug.security import check_password_hash
 
-from .. import clock
+from .. import clock, inputs
 from ..errors import ValidationFailed
 from ..extensions import db
 from ..models import Company, DocumentTemplate, Invitation, User
@@ -80,6 +80,8 @@ def update_company(user: User, data: dict) -> Company:
         value = str(data.get(field) or "").strip()
         if len(value) > limit:
             errors[field] = [_("At most %(n)s characters.", n=limit)]
+        elif problem := inputs.text_problem(value):
+            errors[field] = [problem]
         values[field] = value
     if not values["name"]:
         errors["name"] = [_("Enter your company's name.")]

@@ -67,10 +67,21 @@
     });
   }
 
+  // The server refuses more lines than a CMR may have; the button stops offering them.
+  var maxLines = parseInt(lines.getAttribute("data-max-lines"), 10) || 0;
+  var addButton = form.querySelector("[data-add-line]");
+
+  function updateAddButton() {
+    if (addButton && maxLines) addButton.disabled = lines.querySelectorAll("[data-line]").length >= maxLines;
+  }
+  updateAddButton();
+
   function addLine() {
+    if (maxLines && lines.querySelectorAll("[data-line]").length >= maxLines) return null;
     var fragment = template.content.cloneNode(true);
     lines.appendChild(fragment);
     renumber();
+    updateAddButton();
     var rows = lines.querySelectorAll("[data-line]");
     return rows[rows.length - 1];
   }
@@ -84,6 +95,7 @@
   form.addEventListener("click", function (event) {
     if (event.target.closest("[data-add-line]")) {
       var row = addLine();
+      if (!row) return;
       var first = row.querySelector("input");
       if (first) first.focus();
     }
@@ -93,6 +105,7 @@
       if (lines.querySelectorAll("[data-line]").length > 1) line.remove();
       else line.querySelectorAll("input, select").forEach(function (el) { el.value = ""; });
       renumber();
+      updateAddButton();
     }
   });
 
@@ -119,6 +132,7 @@
       if (!product) return;
       var rows = lines.querySelectorAll("[data-line]");
       var row = rows.length && lineIsEmpty(rows[rows.length - 1]) ? rows[rows.length - 1] : addLine();
+      if (!row) return;
       var n = Array.prototype.indexOf.call(lines.querySelectorAll("[data-line]"), row);
       ["marks", "packages", "packing", "nature", "statistical_number", "gross_weight_kg", "volume_m3"]
         .forEach(function (key) { setField("goods." + n + "." + key, product[key]); });

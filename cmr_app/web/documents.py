@@ -12,11 +12,11 @@ from flask_login import current_user, login_required
 from .. import clock
 from ..errors import ServiceError, ValidationFailed
 from ..extensions import db
-from ..schemas import ALL_STATUSES, LANGUAGES, PAYMENT_INSTRUCTIONS, STATUSES
 from ..qr import qr_svg
+from ..schemas import ALL_STATUSES, LANGUAGES, MAX_GOODS_LINES, PAYMENT_INSTRUCTIONS, STATUSES
 from ..services import accounts, addressbook, entitlements, lifecycle, quota, record, signatures
 from ..services import documents as document_service
-from ..services import web_support
+from ..services import pdf_cache, web_support
 from . import bp
 from .common import (FormState, country_choices, flash_refusal, flatten, form_state_from_request,
                      is_blank, language_choices, line_indexes, parse_date_arg, parse_form,
@@ -143,6 +143,17 @@ def payload_from_form() -> tuple[dict, dict]:
     return payload, origins
 
 
+def too_many_lines() -> str | None:
+    """A form with more goods lines than a document may have is refused before it is
+    parsed, validated or drawn again (drawing 500 lines alone takes seconds): the page's
+    script never offers more, so only a hand-made post gets here."""
+    lines = {key.split(".", 2)[1] for key in request.form if key.startswith("goods.") and key.count(".") >= 2}
+    if len(lines) <= MAX_GOODS_LINES:
+        return None
+    return _("A CMR takes at most %(n)s goods lines; this form had %(sent)s. Split the shipment into "
+             "several documents.", n=MAX_GOODS_LINES, sent=len(lines))
+
+
 def arrange_charges(charges) -> list[dict]:
     """The document's box 20 laid over the paper form's rows, unknown rows after them."""
     charges = [c for c in (charges or []) if isinstance(c, dict)]
@@ -195,7 +206,7 @@ def render_form(state: FormState, *, doc=None, template=None, duplicate_of=None,
     summary = [(path, describe(path), messages) for path, messages in state.errors.items()]
     return render_template(
         "web/documents/form.html", form=state, doc=doc, template=template, duplicate_of=duplicate_of,
-        goods_lines=goods, charge_lines=charges, charge_labels=CHARGE_LABELS,
+        goods_lines=goods, max_goods_lines=MAX_GOODS_LINES, charge_lines=charges, charge_labels=CHARGE_LABELS,
         payment_labels=PAYMENT_LABELS, other=OTHER, summary=summary,
         countries=country_choices(), languages=language_choices(), statuses=STATUSES,
         usage=quota.usage(current_user.company) if doc is None else None,
@@ -283,6 +294,8 @@ def document_new():
         else:
             values = new_document_values(company)
         return render_form(FormState(values), template=template, duplicate_of=source)
+    if refusal := too_many_lines():
+        return render_template("error.html", status=422, message=refusal), 422
     payload, origins = payload_from_form()
     try:
         doc = document_service.issue_document(current_user, payload)
@@ -339,6 +352,8 @@ def document_edit(doc_id: int):
             flash(refusal, "error")
             return redirect(url_for("web.document", doc_id=doc.id))
         return render_form(FormState({**values_from_data(doc.data), "status": doc.status}), doc=doc)
+    if refusal := too_many_lines():
+        return render_template("error.html", status=422, message=refusal), 422
     payload, origins = payload_from_form()
     try:
         document_service.update_document(current_user, doc.id, payload)
@@ -360,13 +375,10 @@ def document_pdf(doc_id: int):
     copies = request.args.get("copies") or None
     if copies not in (None, "3", "4"):
         abort(400, _("Choose 3 or 4 copies."))
-    pdf = document_service.render_pdf(doc, languages=languages, copies=int(copies) if copies else None,
-                                      blank=request.args.get("blank") == "1")
-    filename = document_service.pdf_filename(doc)
-    disposition = "attachment" if request.args.get("download") else "inline"
-    return Response(pdf, mimetype="application/pdf",
-                    headers={"Content-Disposition": f'{disposition}; filename="{filename}"',
-                             "Cache-Control": "private, no-store"})
+    return pdf_cache.response(doc, document_service.pdf_filename(doc),
+                              disposition="attachment" if request.args.get("download") else "inline",
+                              languages=languages, copies=int(copies) if copies else None,
+                              blank=request.args.get("blank") == "1")
 
 
 @bp.get("/settings/calibration.pdf")

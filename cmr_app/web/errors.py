@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from flask import render_template, request
-from werkzeug.exceptions import HTTPException
+from flask_babel import gettext as _
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from ..errors import ServiceError
 
@@ -12,13 +13,19 @@ def register(app, *, api_prefix: str, api_error) -> None:
         # The API, and the signing page's submissions (its script reads the error object).
         return request.path.startswith(api_prefix) or (request.method == "POST" and request.path.startswith("/s/"))
 
+    def describe(exc: HTTPException) -> str:
+        if exc.code == 413 and exc.description == RequestEntityTooLarge.description:
+            # Files may take MAX_CONTENT_LENGTH, typed text far less (MAX_FORM_MEMORY_SIZE).
+            return _("What you sent is too large for one request; send less at once.")
+        return exc.description
+
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
         if wants_json():
             from ..api import HTTP_CODES
             code = HTTP_CODES.get(exc.code, "error")
-            return api_error(exc.code, code, exc.description or code)
-        return render_template("error.html", status=exc.code, message=exc.description), exc.code
+            return api_error(exc.code, code, describe(exc) or code)
+        return render_template("error.html", status=exc.code, message=describe(exc)), exc.code
 
     @app.errorhandler(ServiceError)
     def service_error(exc: ServiceError):

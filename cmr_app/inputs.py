@@ -1,0 +1,122 @@
+"""Bounds on what a request may carry: characters that have no place in typed text
+(NUL and other control characters, bidi overrides that make a printed name read
+differently from what was typed, lone surrogates that no database can store), line
+breaks in single-line fields, and how deeply a JSON body may nest.
+
+The same check runs everywhere text comes in: the pydantic schemas (every string of a
+document or an address-book entry), the JSON API body as a whole, the WTForms forms and
+the services that take a few loose fields (company data, names)."""
+from __future__ import annotations
+
+import re
+
+from flask_babel import lazy_gettext as _l
+
+# C0 controls, DEL, C1 controls, bidi embeddings/overrides (U+202A–U+202E) and isolates
+# (U+2066–U+2069), lone surrogates. Tab, LF and CR are allowed where text may span lines.
+_FORBIDDEN = "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff"
+_MULTILINE_BAD = re.compile(f"[{_FORBIDDEN}]")
+_SINGLE_LINE_BAD = re.compile(f"[{_FORBIDDEN}\t\n\r\u2028\u2029]")
+_LINE_BREAK = re.compile("[\n\r\u2028\u2029]")
+
+MAX_JSON_DEPTH = 16
+
+CONTROL_MESSAGE = _l("Remove the invisible control characters from this field.")
+LINE_BREAK_MESSAGE = _l("This field takes a single line; remove the line breaks.")
+
+
+def text_problem(value: str, *, multiline: bool = False) -> str | None:
+    """None when `value` may be stored, else the message to show under its field."""
+    if not isinstance(value, str):
+        return None
+    if _MULTILINE_BAD.search(value):
+        return str(CONTROL_MESSAGE)
+    if not multiline and _SINGLE_LINE_BAD.search(value):
+        return str(LINE_BREAK_MESSAGE if _LINE_BREAK.search(value) else CONTROL_MESSAGE)
+    return None
+
+
+def check_fields(values: dict, *, multiline: frozenset | set = frozenset()) -> dict[str, list[str]]:
+    """field -> [message] for the values of a flat form that must not be stored."""
+    errors: dict[str, list[str]] = {}
+    for field, value in values.items():
+        problem = text_problem(value, multiline=field in multiline)
+        if problem:
+            errors[field] = [problem]
+    return errors
+
+
+def has_forbidden(value: str) -> bool:
+    """Anything no field accepts (line breaks aside): for paths, query strings, keys."""
+    return bool(_MULTILINE_BAD.search(value))
+
+
+class TooDeep(ValueError):
+    pass
+
+
+def json_problems(data, *, max_depth: int = MAX_JSON_DEPTH) -> dict[str, list[str]]:
+    """Dotted path -> [message] for every string (or key) in a parsed JSON body that
+    carries forbidden characters; raises TooDeep past `max_depth` levels. Iterative, so
+    that a hostile body cannot exhaust the stack."""
+    errors: dict[str, list[str]] = {}
+    stack = [(data, "", 0)]
+    while stack:
+        node, path, depth = stack.pop()
+        if depth > max_depth:
+            raise TooDeep(path)
+        if isinstance(node, dict):
+            items = node.items()
+        elif isinstance(node, list):
+            items = ((str(i), v) for i, v in enumerate(node))
+        else:
+            if isinstance(node, str) and has_forbidden(node):
+                errors[path] = [str(CONTROL_MESSAGE)]
+            continue
+        for key, value in items:
+            key_text = str(key)
+            if has_forbidden(key_text):
+                key_text = key_text.encode("unicode_escape", "backslashreplace").decode("ascii")
+                errors[f"{path}.{key_text}" if path else key_text] = [str(CONTROL_MESSAGE)]
+                continue
+            stack.append((value, f"{path}.{key_text}" if path else key_text, depth + 1))
+    return errors
+
+
+# The request guard ---------------------------------------------------------------------
+
+# Views that show a message under the offending field themselves (their forms run through
+# the schemas, GuardedForm or the services' checks). Any other form with a forbidden
+# character is refused whole with a 400 page naming the field, before the view runs.
+FORMS_WITH_FIELD_MESSAGES = frozenset({
+    "auth.register", "auth.login", "auth.forgot_password", "auth.reset_password",
+    "auth.accept_invitation", "web.settings_company", "web.document_new", "web.document_edit",
+    "web.entry_new", "web.entry_edit",
+})
+# A form of 500 goods lines has about 5,500 inputs; more than this is not a browser's form.
+MAX_FORM_FIELDS = 6000
+
+
+def init_app(app) -> None:
+    from flask import abort, request
+    from flask_babel import gettext as _
+
+    @app.before_request
+    def refuse_control_characters():
+        # A NUL in the path or the query string never names anything: no lookup is tried.
+        if has_forbidden(request.path):
+            abort(404)
+        for key, value in request.args.items(multi=True):
+            if has_forbidden(key) or has_forbidden(value):
+                abort(400, _("The address contains invisible control characters."))
+        if request.mimetype not in ("application/x-www-form-urlencoded", "multipart/form-data"):
+            return None
+        form = request.form
+        if len(form) > MAX_FORM_FIELDS:
+            abort(413, _("This form has too many fields."))
+        own_messages = request.endpoint in FORMS_WITH_FIELD_MESSAGES
+        for key, value in form.items(multi=True):
+            if has_forbidden(key) or (not own_messages and has_forbidden(value)):
+                abort(400, _("The field “%(name)s” contains invisible control characters; remove them "
+                             "and send the form again.", name=key.encode("unicode_escape").decode("ascii")))
+        return None

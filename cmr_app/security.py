@@ -1,0 +1,59 @@
+"""Response headers set in one place: the Content-Security-Policy and its companions on
+every answer, HSTS when the site is served over https, and `Cache-Control: private,
+no-store` wherever an answer carries one company's data (signed-in pages, the API,
+billing PDFs), so that no shared cache or back button shows it to someone else."""
+from __future__ import annotations
+
+from flask import Flask, request
+from flask_login import current_user
+
+# No inline script or style anywhere: the templates load app.js and the stylesheets
+# from /static; `<script type="application/json">` data blocks are not executed.
+CONTENT_SECURITY_POLICY = "; ".join((
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self' data:",
+    "object-src 'none'",
+    "base-uri 'self'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+))
+NO_STORE = "private, no-store"
+HSTS = "max-age=31536000; includeSubDomains"
+
+
+PRIVATE_PREFIXES = ("/api/", "/billing/", "/pay/")
+
+
+def private_answer(path: str) -> bool:
+    """Answers that must never be kept by a cache: the API, billing documents and checkout."""
+    return path.startswith(PRIVATE_PREFIXES)
+
+
+def init_app(app: Flask) -> None:
+    https = app.config["BASE_URL"].startswith("https://")
+
+    @app.after_request
+    def security_headers(response):
+        headers = response.headers
+        headers.setdefault("X-Content-Type-Options", "nosniff")
+        headers.setdefault("Referrer-Policy", "same-origin")
+        headers.setdefault("X-Frame-Options", "DENY")  # for browsers without frame-ancestors
+        if response.mimetype == "text/html":
+            headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        if https:
+            headers.setdefault("Strict-Transport-Security", HSTS)
+        if request.endpoint != "static" and (private_answer(request.path) or _signed_in()):
+            # A view may ask for revalidation (ETag answers) but never for storing.
+            if "no-store" not in headers.get("Cache-Control", ""):
+                headers["Cache-Control"] = NO_STORE
+            headers.setdefault("Pragma", "no-cache")
+        return response
+
+
+def _signed_in() -> bool:
+    try:
+        return bool(current_user and current_user.is_authenticated)
+    except Exception:  # noqa: BLE001  (no user loader reachable: e.g. a static file)
+        return False

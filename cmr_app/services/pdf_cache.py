@@ -1,0 +1,154 @@
+"""Rendered CMR PDFs kept for reuse: a 500-line document costs seconds of CPU to draw,
+and the driver's link, the office's download and the API ask for the same bytes again
+and again. The key holds everything that changes the output, so a cached PDF is never
+stale: the document's id, fingerprint, last save and status, the options asked for, the
+company's printer offset, its logo (and whether the logo feature is on) and the site's
+address printed under the QR code. The key's hash is also the PDF's ETag.
+
+Storage: Redis (with a TTL) when REDIS_URL is set, else a per-process LRU bounded in
+bytes. Redis being unreachable never breaks a PDF: the PDF is rendered and the cache is
+skipped for a short while."""
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import threading
+import time
+from collections import OrderedDict
+
+from flask import Response, current_app, request
+
+from ..extensions import db
+from ..models import Company, Document
+from . import documents, entitlements
+
+log = logging.getLogger(__name__)
+
+# Raise when the renderer's output changes for the same input: old entries then miss.
+RENDER_FORMAT = 1
+DEFAULT_MEMORY_BYTES = 64 * 1024 * 1024
+DEFAULT_TTL_SECONDS = 24 * 3600
+REDIS_RETRY_AFTER = 30.0  # seconds without trying Redis after it failed
+REDIS_PREFIX = "cmr:pdf:"
+
+
+def get_or_render(doc: Document, **options) -> tuple[bytes, str]:
+    """The PDF for `doc` with `options` (languages, copies, blank, anonymous) and its ETag."""
+    tag = etag(doc, **options)
+    store = _store()
+    pdf = store.get(tag)
+    if pdf is None:
+        pdf = documents.render_pdf(doc, **options)
+        store.put(tag, pdf)
+    return pdf, tag
+
+
+def response(doc: Document, filename: str, *, disposition: str = "inline",
+             cache_control: str | None = None, **options) -> Response:
+    """The PDF as an answer with its ETag; 304 when the client already holds this version."""
+    tag = etag(doc, **options)
+    if tag in request.if_none_match:
+        answer = Response(status=304)
+    else:
+        pdf, tag = get_or_render(doc, **options)
+        answer = Response(pdf, mimetype="application/pdf")
+        answer.headers["Content-Disposition"] = f'{disposition}; filename="{filename}"'
+    answer.set_etag(tag)
+    if cache_control:
+        answer.headers["Cache-Control"] = cache_control
+    return answer
+
+
+def etag(doc: Document, *, languages=None, copies=None, blank: bool = False,
+         anonymous: bool = False) -> str:
+    company = db.session.get(Company, doc.company_id)
+    logo_on = bool(company.logo) and entitlements.feature_on(company, "company_logo")
+    key = {
+        "format": RENDER_FORMAT, "doc": doc.id, "fingerprint": doc.fingerprint,
+        "updated_at": doc.updated_at.isoformat(), "status": doc.status,
+        "languages": list(languages) if languages else None, "copies": copies, "blank": bool(blank),
+        "anonymous": bool(anonymous), "offset": documents.print_offset(company),
+        "logo": hashlib.sha256(company.logo).hexdigest() if logo_on else None,
+        "base_url": current_app.config["BASE_URL"],
+    }
+    return hashlib.sha256(json.dumps(key, sort_keys=True).encode()).hexdigest()[:40]
+
+
+def _store():
+    store = current_app.extensions.get("pdf_cache")
+    if store is None:
+        config = current_app.config
+        memory = MemoryStore(int(config.get("PDF_CACHE_BYTES") or DEFAULT_MEMORY_BYTES))
+        url = config.get("REDIS_URL")
+        store = RedisStore(url, int(config.get("PDF_CACHE_TTL") or DEFAULT_TTL_SECONDS), memory) \
+            if url else memory
+        current_app.extensions["pdf_cache"] = store
+    return store
+
+
+class MemoryStore:
+    """An LRU bounded by the bytes it holds; a PDF larger than a quarter of it is not kept."""
+
+    def __init__(self, max_bytes: int):
+        self.max_bytes, self.size = max_bytes, 0
+        self.items: OrderedDict[str, bytes] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key: str) -> bytes | None:
+        with self.lock:
+            value = self.items.get(key)
+            if value is not None:
+                self.items.move_to_end(key)
+            return value
+
+    def put(self, key: str, value: bytes) -> None:
+        if len(value) > self.max_bytes // 4:
+            return
+        with self.lock:
+            old = self.items.pop(key, None)
+            self.size -= len(old) if old else 0
+            self.items[key] = value
+            self.size += len(value)
+            while self.size > self.max_bytes:
+                _, dropped = self.items.popitem(last=False)
+                self.size -= len(dropped)
+
+
+class RedisStore:
+    """Redis shared by every web process, with a TTL; while Redis is away the process's
+    own memory store stands in."""
+
+    def __init__(self, url: str, ttl: int, fallback: MemoryStore):
+        from redis import Redis
+        self.redis = Redis.from_url(url, socket_connect_timeout=0.5, socket_timeout=1.0)
+        self.ttl, self.fallback = ttl, fallback
+        self.down_until = 0.0
+
+    def _available(self) -> bool:
+        return time.monotonic() >= self.down_until
+
+    def _failed(self, exc: Exception) -> None:
+        log.warning("PDF cache: Redis unreachable (%s); rendering without it for %ss", exc, REDIS_RETRY_AFTER)
+        self.down_until = time.monotonic() + REDIS_RETRY_AFTER
+
+    def get(self, key: str) -> bytes | None:
+        if self._available():
+            from redis.exceptions import RedisError
+            try:
+                return self.redis.get(REDIS_PREFIX + key)
+            except (RedisError, OSError) as exc:
+                self._failed(exc)
+        return self.fallback.get(key)
+
+    def put(self, key: str, value: bytes) -> None:
+        if len(value) > self.fallback.max_bytes // 4:
+            return
+        if self._available():
+            from redis.exceptions import RedisError
+            try:
+                self.redis.set(REDIS_PREFIX + key, value, ex=self.ttl)
+                return
+            except (RedisError, OSError) as exc:
+                self._failed(exc)
+        self.fallback.put(key, value)
