@@ -11,6 +11,7 @@ from qrcode.constants import ERROR_CORRECT_M
 # pin the mask: choosing the "best" of 8 masks costs more than the rest of the code.
 MIN_VERSION = 5
 MASK = 4
+QUIET_MODULES = 4    # ISO/IEC 18004 quiet zone, on every side
 
 
 @lru_cache(maxsize=256)
@@ -38,6 +39,16 @@ def qr_runs(data: str) -> tuple[int, tuple[tuple[int, int, int], ...]]:
             else:
                 c += 1
     return len(matrix), tuple(runs)
+
+
+def qr_placement(data: str, zone: tuple[float, float, float]) -> tuple[float, float, float, float]:
+    """Where the code goes in a square ``zone`` (x0, y0, x1 in mm, top-left origin) that
+    includes its quiet zone: (x0, y0, side, module) of the code itself, in mm."""
+    zx0, zy0, zx1 = zone
+    n = qr_runs(data)[0]
+    module = (zx1 - zx0) / (n + 2 * QUIET_MODULES)
+    margin = QUIET_MODULES * module
+    return zx0 + margin, zy0 + margin, n * module, module
 
 
 def draw_qr(canvas, data: str, x: float, y_top: float, size: float) -> None:
