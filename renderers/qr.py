@@ -7,9 +7,11 @@ from functools import lru_cache
 import qrcode
 from qrcode.constants import ERROR_CORRECT_M
 
-# Start at version 5-M (84 bytes: an https link with a 43-character token fits) and
-# pin the mask: choosing the "best" of 8 masks costs more than the rest of the code.
-MIN_VERSION = 5
+# Start at version 4-M (62 bytes: an https link with the app's 22-character token and a
+# host of up to ~30 characters fits) and pin the mask: choosing the "best" of 8 masks
+# costs more than the rest of the code. Fewer modules than 5-M means larger ones in the
+# same square: with its quiet zone the code then still reads from a 75 dpi scan.
+MIN_VERSION = 4
 MASK = 4
 QUIET_MODULES = 4    # ISO/IEC 18004 quiet zone, on every side
 
