@@ -10,7 +10,7 @@ from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen.canvas import Canvas
 
 from .annex import annex_header, paginate
-from .content import build_content, txt, version_of
+from .content import build_content, check_code_text, txt, version_of
 from .fingerprinting import fingerprint
 from .form import form_layout
 from .layout import BOXES, CALIBRATION_POINTS, COPY_NAME_BASELINE, FOOT_BASELINE, FRAME, PAGE_H, PAGE_W
@@ -153,7 +153,8 @@ def render_cmr(doc: dict, *, languages: list[str] | None = None, copies: int | N
                 place("stamp")
             c.setFillColorRGB(0, 0, 0)
             c.setFont(DATA, 6)
-            c.drawString(FRAME[0] * mm, (PAGE_H - FOOT_BASELINE) * mm, f"{fp}   {i}/{len(annex_pages)}")
+            c.drawString(FRAME[0] * mm, (PAGE_H - FOOT_BASELINE) * mm,
+                         f"{check_code_text(fp, version_of(doc))}   {i}/{len(annex_pages)}")
             c.showPage()
     c.save()
     return buf.getvalue()

@@ -16,7 +16,7 @@ from functools import lru_cache
 from reportlab.lib.units import mm
 
 from .locales import joined
-from .typography import DATA, LABEL_BOLD, width
+from .typography import DATA_BOLD, LABEL_BOLD, width
 
 COLOUR = (0.80, 0.05, 0.10)
 FILL_ALPHA = 0.55        # the values under the stamp stay legible
@@ -27,6 +27,7 @@ WORD_MAX_SIZE = 30.0
 WORD_MIN_SIZE = 14.0
 WORD_MAX_W = 112.0       # mm, the widest a stamp word may be
 DETAIL_SIZE = 8.5
+DETAIL_FONT = DATA_BOLD  # bold: still legible through the stamp's transparency
 PAD = 4.0                # mm inside the inner frame
 REASON_MAX_LINES = 2
 
@@ -80,12 +81,12 @@ def _reason_lines(label: str, reason: str, limit: float) -> list[str]:
     lines, cur = [], ""
     for i, word in enumerate(words):
         trial = f"{cur} {word}" if cur else word
-        if width(trial, DATA, DETAIL_SIZE) <= limit:
+        if width(trial, DETAIL_FONT, DETAIL_SIZE) <= limit:
             cur = trial
             continue
         if len(lines) == REASON_MAX_LINES - 1 or not cur:
             rest = " ".join([cur] + words[i:]) if cur else " ".join(words[i:])
-            lines.append(_truncate(rest, DATA, DETAIL_SIZE, limit))
+            lines.append(_truncate(rest, DETAIL_FONT, DETAIL_SIZE, limit))
             return lines
         lines.append(cur)
         cur = word
@@ -105,7 +106,7 @@ def stamp_layout(langs: tuple[str, ...], cancelled_on: str, reason: str) -> Stam
         details.append(f"{joined('on', langs)} {fmt_day(cancelled_on)}")
     if reason:
         details += _reason_lines(joined("cancel_reason", langs), reason, (inner_w - 2 * PAD) * mm)
-    details = [_truncate(d, DATA, DETAIL_SIZE, (inner_w - 2 * PAD) * mm) for d in details]
+    details = [_truncate(d, DETAIL_FONT, DETAIL_SIZE, (inner_w - 2 * PAD) * mm) for d in details]
     h = (2 * PAD + len(words) * size * 1.05 / mm
          + (len(details) * DETAIL_SIZE * 1.25 / mm + 1.5 if details else 0.0))
     return Stamp(tuple(words), size, tuple(details), inner_w, h)
@@ -142,7 +143,7 @@ def draw_stamp(c, stamp: Stamp) -> None:
         y -= stamp.word_size * 0.23
     if stamp.details:
         y -= 1.5 * mm
-        c.setFont(DATA, DETAIL_SIZE)
+        c.setFont(DETAIL_FONT, DETAIL_SIZE)
         for line in stamp.details:
             y -= DETAIL_SIZE * 1.0
             c.drawCentredString(0, y, line)

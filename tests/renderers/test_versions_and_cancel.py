@@ -114,11 +114,12 @@ def test_a_long_reason_is_shortened_never_spilled(doc):
 def test_every_stamp_word_fits_the_stamp(langs):
     stamp = stamp_layout(tuple(langs), "2026-11-22", "x" * 300)
     from reportlab.lib.units import mm
-    from renderers.typography import DATA, LABEL_BOLD, width
+    from renderers.stamp import DETAIL_FONT, PAD
+    from renderers.typography import LABEL_BOLD, width
     for word in stamp.words:
-        assert width(word, LABEL_BOLD, stamp.word_size) / mm <= stamp.w
+        assert width(word, LABEL_BOLD, stamp.word_size) / mm <= stamp.w - 2 * PAD
     for line in stamp.details:
-        assert width(line, DATA, 8.5) / mm <= stamp.w
+        assert width(line, DETAIL_FONT, 8.5) / mm <= stamp.w - 2 * PAD
     assert stamp.word_size >= 14
 
 
@@ -144,3 +145,9 @@ def test_the_stamp_leaves_number_qr_and_check_code_untouched(doc, langs, tmp_pat
 def test_cancelled_pdf_is_still_one_page_per_copy(doc):
     pdf = render_cmr(dict(doc, **CANCELLED), copies=4)
     assert len(PdfReader(io.BytesIO(pdf)).pages) == 4
+
+
+def test_annex_pages_carry_version_and_check_code(big_doc):
+    texts = pages(render_cmr(dict(big_doc, version=5, fingerprint=FP), languages=["pl", "en"], copies=3))
+    assert len(texts) > 3
+    assert all(squash(f"5 · {FP}") in t for t in texts)
