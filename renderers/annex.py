@@ -41,7 +41,7 @@ def paginate(sections, langs) -> list[Sheet]:
     def room(h_mm):
         return y + h_mm <= BOTTOM
 
-    head_h = HEAD_SIZE * LEADING / mm + 1.2
+    head_h = 2 * HEAD_SIZE * LEADING / mm + 1.2     # a three-language heading may take two lines
     for section in sections:
         if isinstance(section, TextSection):
             lines = [(ln, font) for text, font in section.paragraphs if text
@@ -53,7 +53,7 @@ def paginate(sections, langs) -> list[Sheet]:
                     new_page()
                 if first:
                     section.page = len(pages)
-                y = page.lines(X0, y, [(_heading(section.key, langs, not first), LABEL_BOLD)], HEAD_SIZE) + 0.6
+                y = page.lines(X0, y, _heading_lines(_heading(section.key, langs, not first)), HEAD_SIZE) + 0.6
                 n = max(1, int((BOTTOM - y) // lead))
                 y = page.lines(X0, y, lines[:n], TEXT_SIZE) + 3.0
                 lines = lines[n:]
@@ -74,7 +74,7 @@ def paginate(sections, langs) -> list[Sheet]:
                 if first:
                     section.page = len(pages)
                 head = f"6–12  {joined('box_9', langs)} ({joined('continued', langs)})"
-                y = page.lines(X0, y, [(head, LABEL_BOLD)], HEAD_SIZE) + 0.6
+                y = page.lines(X0, y, _heading_lines(head), HEAD_SIZE) + 0.6
                 y = _table_row(page, y, heads, LABEL, 5.5) + 0.6
                 page.line(X0, y - 0.4, X1, y - 0.4, 0.4)
                 while rows and room(rows[0][1]):
@@ -85,6 +85,11 @@ def paginate(sections, langs) -> list[Sheet]:
                 y += 3.0
                 first = False
     return pages
+
+
+def _heading_lines(head: str) -> list[tuple[str, str]]:
+    """A heading wrapped to the frame: three-language box labels are wider than a page."""
+    return [(ln, LABEL_BOLD) for ln in wrap(head, LABEL_BOLD, HEAD_SIZE, (X1 - X0) * mm)]
 
 
 def _col_label(key, langs):

@@ -10,12 +10,13 @@ from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen.canvas import Canvas
 
 from .annex import annex_header, paginate
-from .content import build_content, txt
+from .content import build_content, check_code_text, txt, version_of
 from .fingerprinting import fingerprint
 from .form import form_layout
 from .layout import BOXES, CALIBRATION_POINTS, COPY_NAME_BASELINE, FOOT_BASELINE, FRAME, PAGE_H, PAGE_W
 from .locales import charge_row_aliases, check_languages, joined
 from .sheet import Sheet
+from .stamp import draw_stamp, stamp_for
 from .typography import DATA, DATA_BOLD, LABEL, LABEL_BOLD, register_fonts
 
 # ASCII85 makes streams 25% larger for no gain in an HTTP response or a file.
@@ -72,11 +73,17 @@ def render_cmr(doc: dict, *, languages: list[str] | None = None, copies: int | N
 
     ``blank_mode`` prints the values only, for pre-printed forms, moved by
     ``offset_mm`` (x right, y down) to correct the printer's offset.
+
+    Keys read besides the content: ``fingerprint`` (the check code; computed when
+    absent), ``version`` (a positive int, printed with the check code: "2 · 0391cbd04495"),
+    ``status`` ("cancelled" stamps every page CANCELLED in the label languages, blank
+    mode included), ``cancelled_on`` (ISO date) and ``cancel_reason`` (printed in the
+    stamp, shortened if long).
     """
     doc = doc if isinstance(doc, dict) else {}
     langs, n_copies = _options(doc, languages, copies)
     register_fonts()
-    form = form_layout(langs, _free_charge_rows(doc))
+    form = form_layout(langs, _free_charge_rows(doc), version_of(doc) is not None)
     fp = txt(doc.get("fingerprint")) or fingerprint(doc)
     image = _logo(logo)
     content = build_content(doc, langs, form, fp, logo=image, with_qr=not blank_mode)
@@ -94,6 +101,7 @@ def render_cmr(doc: dict, *, languages: list[str] | None = None, copies: int | N
     if not blank_mode:
         parts["form"] = form.sheet
     parts.update({f"annex{i}": page for i, page in enumerate(annex_pages, 1)})
+    stamp = stamp_for(doc, langs)
     if REUSE_XOBJECTS:
         for name, sheet in parts.items():
             c.beginForm(name)
@@ -104,7 +112,11 @@ def render_cmr(doc: dict, *, languages: list[str] | None = None, copies: int | N
             c.endForm()
 
     def place(name: str) -> None:
-        if REUSE_XOBJECTS:
+        if name == "stamp":
+            # On the page itself, not a form XObject: reportlab registers the stamp's
+            # transparency (ExtGState) only in page resources.
+            draw_stamp(c, stamp)
+        elif REUSE_XOBJECTS:
             c.doForm(name)
         else:
             c.saveState()
@@ -127,6 +139,8 @@ def render_cmr(doc: dict, *, languages: list[str] | None = None, copies: int | N
             c.setFont(LABEL_BOLD, copy_size)
             c.drawString(FRAME[0] * mm, (PAGE_H - COPY_NAME_BASELINE) * mm, copy_name)
         place("values")
+        if stamp:
+            place("stamp")
         c.showPage()
         for i in range(1, len(annex_pages) + 1):
             header = Sheet()
@@ -135,9 +149,12 @@ def render_cmr(doc: dict, *, languages: list[str] | None = None, copies: int | N
             c.setStrokeColorRGB(*colour)
             header.paint(c)
             place(f"annex{i}")
+            if stamp:
+                place("stamp")
             c.setFillColorRGB(0, 0, 0)
             c.setFont(DATA, 6)
-            c.drawString(FRAME[0] * mm, (PAGE_H - FOOT_BASELINE) * mm, f"{fp}   {i}/{len(annex_pages)}")
+            c.drawString(FRAME[0] * mm, (PAGE_H - FOOT_BASELINE) * mm,
+                         f"{check_code_text(fp, version_of(doc))}   {i}/{len(annex_pages)}")
             c.showPage()
     c.save()
     return buf.getvalue()

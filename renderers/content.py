@@ -3,17 +3,19 @@ sections that did not fit and continue on annex pages."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from reportlab.lib.units import mm
 
-from .form import CHECKBOX, FormLayout
-from .layout import BOXES, CHARGE_COLS, GOODS_COLUMNS, NUMBER_BASELINE, FOOT_BASELINE, QR_BOX
+from .form import CHECKBOX, SHORT_URL_SIZE, FormLayout
+from .layout import BOXES, CHARGE_COLS, GOODS_COLUMNS, NUMBER_BASELINE, FOOT_BASELINE, QR_ZONE
 from .locales import charge_row_aliases, joined
+from .qr import qr_placement
 from .sheet import Sheet
 from .typography import (
-    DATA, DATA_BOLD, LEADING, MIN_SIZE, fit, shrink_to_width, width, wrap,
+    DATA, DATA_BOLD, LEADING, MIN_SIZE, NBSP, fit, shrink_to_width, width, wrap,
 )
 
 GOODS_SIZES = (7.0, 6.5, 6.0, MIN_SIZE)
@@ -83,6 +85,25 @@ def adr_text(g: dict) -> str:
     return join_nonempty([a.get("class"), f"UN {un}" if un else "", a.get("packing_group")], " · ")
 
 
+_PLATE_SEPARATOR = re.compile(r"\s*([/,;])\s*")
+
+
+def plates_text(vehicle: str) -> str:
+    """Vehicle plates ("PO 12345 / PO 6789A", tractor and trailer) with no-break spaces
+    inside each plate and after the separator only a normal space: a line may break
+    between two plates, never inside one (a split plate reads as two vehicles)."""
+    if not vehicle:
+        return ""
+    parts = _PLATE_SEPARATOR.split(vehicle)
+    out = []
+    for i, part in enumerate(parts):
+        if i % 2:                        # a separator: glued to the plate before it
+            out.append((NBSP + "/ ") if part == "/" else part + " ")
+        else:
+            out.append(NBSP.join(part.split()))
+    return "".join(out).strip()
+
+
 # --- what goes to the annex --------------------------------------------------------
 @dataclass
 class TextSection:
@@ -147,7 +168,7 @@ def build_content(doc: dict, langs, form: FormLayout, fp: str, *, logo=None,
     box_text("5", [(txt(doc.get("documents_attached")), DATA)])
     box_text("13", [(txt(doc.get("sender_instructions")), DATA)])
     carrier = doc.get("carrier") or {}
-    vehicle = txt(get(carrier, "vehicle_registration"))
+    vehicle = plates_text(txt(get(carrier, "vehicle_registration")))
     extra = [(f"{joined('vehicle', langs)}: {vehicle}", DATA_BOLD)] if vehicle else []
     box_text("16", party_paragraphs(carrier, langs, extra))
     box_text("17", [(txt(doc.get("successive_carriers")), DATA)])
@@ -186,16 +207,45 @@ def build_content(doc: dict, langs, form: FormLayout, fp: str, *, logo=None,
 
     # QR, short link, check code (the title block of every copy)
     if with_qr:
-        qx0, qy0, qx1 = QR_BOX
         url = txt(doc.get("public_url"))
         if url:
-            s.qr.append((url, qx0 * mm, (297 - qy0) * mm, (qx1 - qx0) * mm))
+            x, y, side, _ = qr_placement(url, QR_ZONE)
+            s.qr.append((url, x * mm, (297 - y) * mm, side * mm))
         short = txt(doc.get("short_url"))
         if short:
-            lines = wrap(short, DATA, 5.0, (BOXES["title"].x1 - qx0 - 0.6) * mm)
-            s.lines(qx0, form.short_url_top, [(ln, DATA) for ln in lines[:3]], 5.0)
-        s.text(qx0, form.fingerprint_baseline, fp, DATA_BOLD, 6.6)
+            _short_url(s, short, form)
+        code = check_code_text(fp, version_of(doc))
+        size = shrink_to_width(code, DATA_BOLD, 6.6, form.fingerprint_w * mm, floor=MIN_SIZE)
+        s.text(form.fingerprint_x, form.fingerprint_baseline, code, DATA_BOLD, size)
     return c
+
+
+def version_of(doc: dict) -> int | None:
+    """The document's version number (a positive whole number), or None: not given."""
+    v = doc.get("version") if isinstance(doc, dict) else None
+    if isinstance(v, bool):
+        return None
+    if isinstance(v, str) and v.strip().isdigit():
+        v = int(v)
+    return v if isinstance(v, int) and v > 0 else None
+
+
+def check_code_text(fp: str, version: int | None) -> str:
+    """What a border officer compares with the online page: "2 · 0391cbd04495"."""
+    return f"{version} · {fp}" if version else fp
+
+
+def _short_url(s: Sheet, short: str, form: FormLayout) -> None:
+    """The link in two lines under the QR code; a long one is set smaller, never cut."""
+    limit = form.fingerprint_w * mm
+    size = SHORT_URL_SIZE
+    lines = wrap(short, DATA, size, limit)
+    while len(lines) > 2 and size > 3.5:
+        size = max(3.5, size - 0.25)
+        lines = wrap(short, DATA, size, limit)
+    room = (form.short_url_bottom - form.short_url_top) * mm
+    s.lines(form.fingerprint_x, form.short_url_top, [(ln, DATA) for ln in lines], size,
+            leading=min(size * LEADING, room / len(lines)))
 
 
 def _logo_size(logo, max_w, max_h):

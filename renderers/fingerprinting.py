@@ -7,10 +7,12 @@ import json
 
 # Left out: the links (derived from the record, not content), the check code itself,
 # and bookkeeping that changes without the consignment changing. The number IS content:
-# two documents with the same goods but different numbers are different papers.
+# two documents with the same goods but different numbers are different papers. The
+# version number and the cancellation are the record's, not the content's: cancelling
+# keeps the check code a paper copy carries.
 VOLATILE_KEYS = frozenset({
     "public_url", "short_url", "fingerprint", "id", "created_at", "updated_at",
-    "status", "pdf_url",
+    "status", "pdf_url", "version", "cancelled_on", "cancelled_at", "cancel_reason",
 })
 
 

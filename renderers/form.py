@@ -12,7 +12,7 @@ from reportlab.lib.units import mm
 from .layout import (
     BOXES, CHARGE_COLS, CHARGE_HEADER_H, CHARGE_MIN_ROW_H, CHARGE_ROWS, CMR_MARK_W,
     FOOT_BASELINE, FRAME, GOODS_BOTTOM, GOODS_COLUMNS, NOTE_CARRIER_X, NOTE_SENDER_X,
-    NUMBER_BASELINE, NUMBER_LABEL_X, QR_BOX, TITLE_TEXT_X1, Box,
+    NUMBER_BASELINE, NUMBER_LABEL_X, QR_ZONE, TITLE_TEXT_X1, Box,
 )
 from .locales import joined
 from .sheet import Sheet
@@ -24,6 +24,9 @@ LABEL_MIN = 4.3
 NUMBER_SIZE = 7.0
 PAD = 1.0             # mm inside a box frame
 CHECKBOX = 2.4        # mm, box 14
+CLAUSE_X1 = 170.5     # mm: right edge of the Convention clause
+SHORT_URL_SIZE = 5.0  # the link under the QR code (data)
+FINGERPRINT_LABEL = 4.3
 
 
 @dataclass
@@ -38,7 +41,10 @@ class FormLayout:
     number_x: float = 0.0            # top margin: the number follows its label
     foot_number_x: float = 0.0
     short_url_top: float = 0.0
+    short_url_bottom: float = 0.0    # the link keeps above this line (mm)
+    fingerprint_x: float = 0.0
     fingerprint_baseline: float = 0.0
+    fingerprint_w: float = 0.0       # mm available to "version · check code"
     copy_names: dict[int, tuple[str, float]] = field(default_factory=dict)
 
 
@@ -69,7 +75,10 @@ def _data_rect(box: Box, top: float) -> tuple[float, float, float, float]:
 
 
 @lru_cache(maxsize=64)
-def form_layout(langs: tuple[str, ...], extra_charge_rows: int = 0) -> FormLayout:
+def form_layout(langs: tuple[str, ...], extra_charge_rows: int = 0,
+                versioned: bool = False) -> FormLayout:
+    """``versioned``: the check code is printed with its version number, so its label
+    names both ("Wersja / Version · Kod kontrolny / Prüfcode / Check code")."""
     s = Sheet()
     f = FormLayout(sheet=s)
     J = lambda key, **kw: joined(key, langs, **kw)  # noqa: E731
@@ -168,7 +177,7 @@ def form_layout(langs: tuple[str, ...], extra_charge_rows: int = 0) -> FormLayou
         top = box.y1 - 0.8 - len(lines) * LABEL_SIZE * LEADING / mm
         s.lines((box.x0 + box.x1) / 2, top, [(ln, LABEL) for ln in lines], LABEL_SIZE, align="center")
 
-    _title_block(s, f, langs)
+    _title_block(s, f, langs, versioned)
     _margins(s, f, langs)
     return f
 
@@ -183,7 +192,7 @@ def _fit_lines(text: str, w_mm: float, h_mm: float):
         size -= 0.3
 
 
-def _title_block(s: Sheet, f: FormLayout, langs) -> None:
+def _title_block(s: Sheet, f: FormLayout, langs, versioned: bool) -> None:
     box = BOXES["title"]
     x0, x1 = box.x0 + PAD + 0.5, TITLE_TEXT_X1
     y = box.y0 + 1.2
@@ -196,17 +205,32 @@ def _title_block(s: Sheet, f: FormLayout, langs) -> None:
     s.text(x0 - 0.3, top + 8.4, "CMR", LABEL_BOLD, 25)
     s.text(x0, top + 11.8, "IRU 1976", LABEL_BOLD, 6.5)
     clause_x = x0 + CMR_MARK_W
-    lines, size = _fit_lines(joined("clause", langs, sep="\n"), x1 - clause_x, box.y1 - top - 0.8)
+    # The clause stops short of the text under the QR code (check code label, link).
+    lines, size = _fit_lines(joined("clause", langs, sep="\n"), CLAUSE_X1 - clause_x, box.y1 - top - 0.8)
     s.lines(clause_x, top, lines, size)
 
-    # under the QR: the short link (data) and the check code with its label
-    qx0, qy0, qx1 = QR_BOX
-    f.short_url_top = qy0 + (qx1 - qx0) + 0.8
-    f.fingerprint_baseline = box.y1 - 1.0
+    # Under the QR code's quiet zone: the short link (data, two lines at most), then the
+    # check code's label and the code itself (data) on the box's last line. Three label
+    # lines fit between them; the longest language sets need three at FINGERPRINT_LABEL.
+    zx0, zy0, zx1 = QR_ZONE
+    f.short_url_top = zy0 + (zx1 - zx0) + 0.2
+    f.short_url_bottom = f.short_url_top + 2 * SHORT_URL_SIZE * LEADING / mm
+    f.fingerprint_x = zx0 + 0.2
+    f.fingerprint_w = box.x1 - PAD + 0.5 - f.fingerprint_x
+    f.fingerprint_baseline = box.y1 - 0.9
     label = joined("fingerprint", langs)
-    lines = wrap(label, LABEL, 4.3, (box.x1 - qx0 - 0.6) * mm)
-    top = f.fingerprint_baseline - 2.6 - len(lines) * 4.3 * LEADING / mm
-    s.lines(qx0, top, [(ln, LABEL) for ln in lines], 4.3)
+    if versioned:
+        label = joined("version", langs) + " · " + label
+    # A few rare three-language sets need a hair smaller type to keep to three lines.
+    size = FINGERPRINT_LABEL
+    lines = wrap(label, LABEL, size, f.fingerprint_w * mm)
+    while len(lines) > 3 and size > 4.0:
+        size = round(size - 0.1, 1)
+        lines = wrap(label, LABEL, size, f.fingerprint_w * mm)
+    lead = size * LEADING / mm
+    last_baseline = f.fingerprint_baseline - 2.5
+    for i, line in enumerate(lines):
+        s.text(f.fingerprint_x, last_baseline - (len(lines) - 1 - i) * lead, line, LABEL, size)
 
 
 def _margins(s: Sheet, f: FormLayout, langs) -> None:

@@ -68,7 +68,11 @@ GOODS_BOTTOM = 180.0                      # the ADR line sits below, across 6–
 # Title block: titles on top, big "CMR" under them on the left, the Convention clause
 # beside it; QR code at the right with the short link and check code under it.
 TITLE_TEXT_X1 = 171.5
-QR_BOX = (173.5, 26.5, 194.5)              # x0, y0, x1: square, 21 mm
+# The QR code's square INCLUDING its quiet zone (ISO/IEC 18004: 4 modules of white on
+# every side): from the title texts' right edge to the inner edges of the frame line
+# (0.9 pt wide at y 25 and x 196). The code is drawn centred in it with a module of
+# side / (modules + 8), so the quiet zone holds for any QR version.
+QR_ZONE = (171.6, 25.2, 195.8)             # x0, y0, x1 (y1 = y0 + x1 - x0)
 CMR_MARK_W = 22.0
 
 # Box 20: label column, then sender | currency | consignee.

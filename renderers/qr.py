@@ -7,10 +7,13 @@ from functools import lru_cache
 import qrcode
 from qrcode.constants import ERROR_CORRECT_M
 
-# Start at version 5-M (84 bytes: an https link with a 43-character token fits) and
-# pin the mask: choosing the "best" of 8 masks costs more than the rest of the code.
-MIN_VERSION = 5
+# Start at version 4-M (62 bytes: an https link with the app's 22-character token and a
+# host of up to ~30 characters fits) and pin the mask: choosing the "best" of 8 masks
+# costs more than the rest of the code. Fewer modules than 5-M means larger ones in the
+# same square: with its quiet zone the code then still reads from a 75 dpi scan.
+MIN_VERSION = 4
 MASK = 4
+QUIET_MODULES = 4    # ISO/IEC 18004 quiet zone, on every side
 
 
 @lru_cache(maxsize=256)
@@ -38,6 +41,16 @@ def qr_runs(data: str) -> tuple[int, tuple[tuple[int, int, int], ...]]:
             else:
                 c += 1
     return len(matrix), tuple(runs)
+
+
+def qr_placement(data: str, zone: tuple[float, float, float]) -> tuple[float, float, float, float]:
+    """Where the code goes in a square ``zone`` (x0, y0, x1 in mm, top-left origin) that
+    includes its quiet zone: (x0, y0, side, module) of the code itself, in mm."""
+    zx0, zy0, zx1 = zone
+    n = qr_runs(data)[0]
+    module = (zx1 - zx0) / (n + 2 * QUIET_MODULES)
+    margin = QUIET_MODULES * module
+    return zx0 + margin, zy0 + margin, n * module, module
 
 
 def draw_qr(canvas, data: str, x: float, y_top: float, size: float) -> None:

@@ -110,12 +110,20 @@ def main(argv: list[str]) -> int:
     tr_en = sample_document(languages=["tr", "en"], number="TR-2026-0042", payment_instructions="carriage_forward")
     tr_en["sender"] = {"name": "Güneş İhracat Ltd. Şti.", "address": "Atatürk Cad. No: 18, Kağıthane",
                        "postal_code": "34410", "city": "İstanbul", "country": "TR", "phone": "+90 212 555 12 12"}
+    cancelled = sample_document(version=2, fingerprint="0391cbd04495", status="cancelled",
+                                cancelled_on="2026-11-22",
+                                cancel_reason="Order withdrawn by the consignee before loading; "
+                                              "goods not handed over to the carrier.")
+    hu_en_de = sample_document(languages=["hu", "en", "de"], number="HU-2026/118", version=3, copies=3)
     files = {
         "cmr_pl_de_en.pdf": render_cmr(sample_document(), logo=_logo_png()),
         "cmr_lt_ru.pdf": render_cmr(lt_ru),
         "cmr_tr_en.pdf": render_cmr(tr_en),
         "cmr_40_lines.pdf": render_cmr(large_document(), languages=["pl", "en"], copies=3),
         "cmr_blank_mode.pdf": render_cmr(sample_document(), blank_mode=True, offset_mm=(1.5, -0.5), copies=3),
+        "cmr_hu_en_de_v3.pdf": render_cmr(hu_en_de),
+        "cmr_cancelled_v2.pdf": render_cmr(cancelled, logo=_logo_png()),
+        "cmr_cancelled_blank_mode.pdf": render_cmr(cancelled, blank_mode=True, copies=3),
         "calibration.pdf": render_calibration_page(),
     }
     for name, data in files.items():

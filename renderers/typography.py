@@ -5,6 +5,7 @@ Baltic, Romanian, Turkish or Cyrillic letters. reportlab subsets TTFonts on save
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -69,13 +70,21 @@ def _break_word(word: str, font: str, size: float, limit: float) -> list[str]:
     return pieces
 
 
+# Where a line may break: any white space except the no-break spaces, which hold a vehicle
+# plate ("PO 12345") or a number and its unit together.
+NBSP = "\u00a0"
+_BREAKS = re.compile(r"[^\S\u00a0\u202f]+")
+
+
 def wrap(text: str, font: str, size: float, limit: float) -> list[str]:
-    """Greedy word wrap; explicit newlines are kept."""
+    """Greedy word wrap; explicit newlines are kept, no-break spaces never break."""
     lines: list[str] = []
     space = unit_width(" ", font) * size
     for para in str(text).split("\n"):
         line, lw = "", 0.0
-        for word in para.split():
+        for word in _BREAKS.split(para):
+            if not word:
+                continue
             ww = unit_width(word, font) * size
             if ww > limit:
                 if line:

@@ -59,3 +59,12 @@ def test_labels_are_joined_in_the_chosen_order():
 def test_unknown_language_is_refused():
     with pytest.raises(ValueError):
         labels("xx")
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_the_cancelled_stamp_word_is_in_capitals_and_labels_are_own_words(lang):
+    data = labels(lang)
+    stamp = data["cancelled_stamp"]
+    assert stamp == stamp.upper() and len(stamp) >= 5
+    if lang != "en":      # translated, not left in English
+        assert stamp != "CANCELLED" and data["cancel_reason"] != "Reason"
