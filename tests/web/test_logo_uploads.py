@@ -121,6 +121,16 @@ def test_a_photo_keeps_jpeg_loses_its_metadata_and_stands_upright(app, client, o
     assert not stored.getexif() and "icc_profile" not in stored.info and b"SpyCam" not in logo
 
 
+def test_a_phone_photo_with_an_embedded_second_picture_is_stored_as_jpeg(app, client, owner):
+    buffer = io.BytesIO()
+    Image.new("RGB", (2400, 1200), (10, 90, 30)).save(buffer, "MPO", save_all=True,
+                                                     append_images=[Image.new("RGB", (240, 120))])
+    assert upload(client, buffer.getvalue(), "photo.jpg").status_code == 302
+    logo, mime = stored_logo(app, owner)
+    stored = Image.open(io.BytesIO(logo))
+    assert mime == "image/jpeg" and stored.format == "JPEG" and stored.size == (1200, 600)
+
+
 def test_transparency_is_kept(app, client, owner):
     assert upload(client, picture((500, 250), mode="RGBA")).status_code == 302
     logo, mime = stored_logo(app, owner)
