@@ -111,7 +111,7 @@ def update_company(user: User, data: dict) -> Company:
     return company
 
 
-def set_logo(user: User, content: bytes) -> Company:
+def set_logo(user: User, content: bytes) -> images.CleanImage:
     """A PNG or JPEG up to 1 MB and 16 megapixels, decoded here once and stored as a
     re-encoded copy at most 1200 px wide or high: PDFs and pages then only ever read an
     image this application wrote."""
@@ -124,7 +124,7 @@ def set_logo(user: User, content: bytes) -> Company:
     company = db.session.get(Company, user.company_id)
     company.logo, company.logo_mime = clean.data, clean.mime
     db.session.commit()
-    return company
+    return clean
 
 
 def remove_logo(user: User) -> None:

@@ -207,3 +207,27 @@ def test_the_migration_re_encodes_stored_logos_and_drops_undecodable_ones(app, m
     assert stored_logo(app, broken) == (None, "")
     assert stored_logo(app, bomb) == (None, "")
     assert stored_logo(app, plain) == (None, "")
+
+
+def test_the_api_takes_a_logo_and_refuses_what_is_not_one(app, owner, api_for):
+    api = api_for(owner)
+    bomb = api.put("/account/logo", data=png_bomb(12000, 12000), headers={"Content-Type": "image/png"})
+    assert bomb.status_code == 422
+    assert bomb.get_json()["error"]["code"] == "validation_error"
+    assert bomb.get_json()["error"]["details"]["logo"] == [
+        "The image is too large: at most 16 megapixels, e.g. 4000 × 4000."]
+    fake = api.put("/account/logo", data=b"\x89PNG\r\n\x1a\n" + b"\x00" * 100, headers={"Content-Type": "image/png"})
+    assert fake.status_code == 422 and fake.get_json()["error"]["details"]["logo"] == ["Choose a PNG or JPEG file."]
+    assert stored_logo(app, owner) == (None, "")
+    good = api.put("/account/logo", data=picture((2400, 600)), headers={"Content-Type": "image/png"})
+    assert good.status_code == 200
+    assert good.get_json() == {"logo": {"mime": "image/png", "width": 1200, "height": 300}}
+    assert Image.open(io.BytesIO(stored_logo(app, owner)[0])).size == (1200, 300)
+    assert api.delete("/account/logo").status_code == 204
+    assert stored_logo(app, owner) == (None, "")
+
+
+def test_the_logo_refusal_speaks_the_users_language(app, client, owner):
+    client.post("/settings/account", data={"language": "pl"})
+    response = upload(client, png_bomb(12000, 12000))
+    assert "Obraz jest za duży: najwyżej 16 megapikseli" in response.get_data(as_text=True)
