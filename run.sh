@@ -13,4 +13,7 @@ fi
 .venv/bin/flask db upgrade
 .venv/bin/flask plans sync
 .venv/bin/flask accounts demo
+# The local fake payment provider (its checkout page and signed callback) is for
+# development only; production leaves CMR_PAYMENT_PROVIDER unset (bank transfer).
+export CMR_PAYMENT_PROVIDER="${CMR_PAYMENT_PROVIDER-fake}"
 exec .venv/bin/python run.py

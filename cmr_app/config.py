@@ -7,7 +7,11 @@ import secrets
 from collections.abc import Mapping
 from pathlib import Path
 
-KEYS = ("DATABASE_URL", "REDIS_URL", "MAIL_URL", "SECRET_KEY", "BASE_URL", "DEFAULT_TIMEZONE")
+KEYS = ("DATABASE_URL", "REDIS_URL", "MAIL_URL", "SECRET_KEY", "BASE_URL", "DEFAULT_TIMEZONE",
+        "PAYMENT_PROVIDER")
+# Online payment providers this version has an adapter for (services/payments.py).
+# Unset: bank transfer only, booked by an admin.
+PAYMENT_PROVIDERS = ("fake",)
 
 
 def load(instance_path: str, overrides: Mapping | None) -> dict:
@@ -18,6 +22,7 @@ def load(instance_path: str, overrides: Mapping | None) -> dict:
         "SECRET_KEY": None,
         "BASE_URL": "http://127.0.0.1:5000",
         "DEFAULT_TIMEZONE": "Europe/Warsaw",
+        "PAYMENT_PROVIDER": None,
         "MAIL_FROM": "CMR Online <no-reply@cmr.local>",
         "TESTING": False,
     }
@@ -29,6 +34,12 @@ def load(instance_path: str, overrides: Mapping | None) -> dict:
     if not config["SECRET_KEY"]:
         config["SECRET_KEY"] = _instance_secret(instance_path)
     config["BASE_URL"] = (config["BASE_URL"] or "").rstrip("/")
+    provider = (config["PAYMENT_PROVIDER"] or "").strip().lower() or None
+    if provider is not None and provider not in PAYMENT_PROVIDERS:
+        # Refusing to start beats a deployment that silently offers no way to pay.
+        raise ValueError(f"PAYMENT_PROVIDER={provider!r} is not available in this version "
+                         f"(known: {', '.join(PAYMENT_PROVIDERS)}); leave it unset for bank transfer only")
+    config["PAYMENT_PROVIDER"] = provider
     return config
 
 

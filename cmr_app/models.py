@@ -412,6 +412,10 @@ class PaymentEvent(db.Model):
     payload: Mapped[str] = mapped_column(Text)
     problem: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    # Identical refusals are counted on one row (issue 10: an unsigned flood grew the log).
+    digest: Mapped[str | None] = mapped_column(String(64), unique=True, index=True, nullable=True)
+    repeats: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    last_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
 
 class Subscription(db.Model):

@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import io
+import warnings
 
+from PIL import Image
 from reportlab import rl_config
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
@@ -31,6 +33,9 @@ MAX_FREE_CHARGE_ROWS = 3
 # place them on every copy. False paints each page in full: kept only so the
 # benchmark can show what the reuse saves.
 REUSE_XOBJECTS = True
+# Uploads are stored at most 1200 px on a side (cmr_app.services.images); anything
+# much larger was not written by that code and is not decoded here.
+LOGO_MAX_PIXELS = 1600 * 1600
 
 
 def _canvas(buf, title: str) -> Canvas:
@@ -161,7 +166,20 @@ def render_cmr(doc: dict, *, languages: list[str] | None = None, copies: int | N
 
 
 def _logo(data: bytes | None) -> ImageReader | None:
-    return ImageReader(io.BytesIO(data)) if data else None
+    """The logo decoded now, or none: a logo that cannot be decoded, or is far larger
+    than any cleaned upload, leaves box 1 without it instead of failing every CMR."""
+    if not data:
+        return None
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            image = Image.open(io.BytesIO(data), formats=["PNG", "JPEG"])
+            if image.width * image.height > LOGO_MAX_PIXELS:
+                return None
+            image.load()
+        return ImageReader(image)
+    except Exception:  # damaged bytes: OSError, SyntaxError, ValueError, DecompressionBombError …
+        return None
 
 
 def render_calibration_page(offset_mm: tuple[float, float] = (0.0, 0.0)) -> bytes:

@@ -93,7 +93,10 @@ def mail_dir(tmp_path) -> Path:
 def app_config(database_url, mail_dir):
     config = {"DATABASE_URL": database_url, "TESTING": True, "MAIL_URL": f"file://{mail_dir}",
               "SECRET_KEY": "test-secret", "BASE_URL": "http://cmr.test",
-              "WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": True}
+              "WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": True,
+              # The fake payment provider is for development and tests only (API.md);
+              # tests of a deployment without it set this to None.
+              "PAYMENT_PROVIDER": "fake"}
     if REDIS_URL:
         import redis
         redis.Redis.from_url(REDIS_URL).flushdb()

@@ -69,6 +69,13 @@ def spec() -> dict:
         "/account/plan": {"put": {
             "requestBody": _json({"type": "object", "required": ["plan"], "properties": {"plan": {"type": "string"}}}),
             "responses": {"200": {"description": "account"}, **_errors(402, 403, 409, 422)}}},
+        "/account/logo": {
+            "put": {"summary": "Upload the company logo: the PNG or JPEG file as the body (at most 1 MB and "
+                               "16 megapixels); stored at most 1200 px on a side, re-encoded",
+                    "requestBody": {"content": {"image/png": {}, "image/jpeg": {}}},
+                    "responses": {"200": {"description": "the stored logo", **_json({"type": "object"})},
+                                  **_errors(403, 422)}},
+            "delete": {"responses": {"204": {"description": "removed"}, **_errors(403)}}},
         "/plans": {"get": {"summary": "The public catalogue", "security": [],
                            "responses": {"200": {"description": "plans"}}}},
         **_crud("clients", "ClientIn"), **_crud("carriers", "CarrierIn"), **_crud("products", "ProductIn"),

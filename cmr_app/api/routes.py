@@ -97,6 +97,23 @@ def auto_renew():
     return jsonify(account_service.summary(current()))
 
 
+@bp.put("/account/logo")
+def logo_upload():
+    """The logo as the raw request body (PNG or JPEG). Stored decoded, downscaled and
+    re-encoded; a refusal is a 422 naming `logo`."""
+    from ..services import web_support
+    # Read one byte past the limit: enough to tell "too big" without reading it all.
+    clean = web_support.set_logo(current(), request.stream.read(web_support.LOGO_MAX_BYTES + 1))
+    return jsonify({"logo": {"mime": clean.mime, "width": clean.width, "height": clean.height}})
+
+
+@bp.delete("/account/logo")
+def logo_remove():
+    from ..services import web_support
+    web_support.remove_logo(current())
+    return Response(status=204)
+
+
 # Orders and invoices
 
 @bp.post("/orders")

@@ -19,9 +19,19 @@ def document_pdf(token: str):
                     headers={"Content-Disposition": f'inline; filename="{filename}"'})
 
 
+# Refused notifications are what an attacker or a broken sender produces; a real
+# provider's accepted ones are not counted, so a busy day of payments is never throttled.
+NOTIFY_LIMIT = "20/minute"
+
+
 @bp.route("/pay/fake/<token>", methods=["GET", "POST"])
 def fake_checkout(token: str):
-    """The fake provider's own checkout page (a real provider's would be on its site)."""
+    """The fake provider's own checkout page (a real provider's would be on its site).
+    Only where PAYMENT_PROVIDER is `fake`: anywhere else it would be a free plan button."""
+    try:
+        adapter = payments.require_provider("fake")
+    except ServiceError:
+        abort(404)
     document = billing.document_by_token(token)
     if document.kind != "proforma":
         abort(404)
@@ -29,7 +39,6 @@ def fake_checkout(token: str):
         if request.form.get("action") != "pay":
             flash(_("The payment was cancelled."), "info")
             return redirect(url_for("web.settings", _anchor="billing"))
-        adapter = payments.provider("fake")
         body, signature = adapter.notification_for(document)
         try:
             payments.handle_notification(adapter.name, body, signature)
@@ -43,6 +52,7 @@ def fake_checkout(token: str):
 
 @bp.post("/payments/<provider_name>/notify")
 @csrf.exempt
+@limiter.limit(NOTIFY_LIMIT, deduct_when=lambda response: response.status_code >= 400)
 def notify(provider_name: str):
     try:
         invoice = payments.handle_notification(provider_name, request.get_data(),

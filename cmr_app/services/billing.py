@@ -175,9 +175,17 @@ def _parse_order(payload: dict):
             isinstance(payload.get("promo_code"), str) and len(payload["promo_code"].replace(",", " ").split()) > 1):
         raise ValidationFailed({"promo_code": [_("Only one promo code can be used per order.")]})
     data = parse(OrderIn, payload)
+    if data.payment_method == "card" and not online_payment():
+        raise ValidationFailed({"payment_method": [_("Card payment is not available: choose bank transfer.")]})
     buyer = _buyer(data.invoice)
     quote, promo_row = price(data.plan, data.period_months, (data.promo_code or "").strip() or None, buyer)
     return data, buyer, quote, promo_row
+
+
+def online_payment() -> bool:
+    """Whether a payment provider is configured (PAYMENT_PROVIDER). Without one there is
+    only the bank transfer against the pro-forma, booked by an admin."""
+    return bool(current_app.config.get("PAYMENT_PROVIDER"))
 
 
 def quote_order(user: User, payload: dict) -> dict:
@@ -310,15 +318,28 @@ def find_order_by_proforma(number: str) -> Order:
     return document.order
 
 
+def exact_amount(value) -> Decimal:
+    """An amount received, taken as it was sent: a number with at most two decimal places
+    (602.695 is refused, not rounded to the 602.70 that is due)."""
+    try:
+        amount = Decimal(str(value).strip())
+        rounded = amount.quantize(Decimal("0.01"))  # raises for infinity and 1E+99
+    except (InvalidOperation, ValueError):
+        raise PaymentRefused(_("The amount is not a number."))
+    if not amount.is_finite():
+        raise PaymentRefused(_("The amount is not a number."))
+    if rounded != amount:
+        raise PaymentRefused(_("The amount %(amount)s has more than two decimal places.", amount=str(amount)),
+                             {"received": str(amount)})
+    return rounded
+
+
 def book_payment(order: Order, amount, *, provider: str, external_id: str,
                  booked_by: User | None = None) -> tuple[BillingDocument, bool]:
     """Books the payment of an order: activates or extends the plan and issues the VAT
     invoice. Returns (invoice, newly_booked). Booking the same order again changes
     nothing: the guarded UPDATE lets exactly one booking through, however many arrive."""
-    try:
-        amount = Decimal(str(amount)).quantize(Decimal("0.01"))
-    except (InvalidOperation, ValueError):
-        raise PaymentRefused(_("The amount is not a number."))
+    amount = exact_amount(amount)
     if amount != order.gross:
         raise PaymentRefused(_("The amount %(amount)s does not match the order's %(gross)s.",
                                amount=_money(amount), gross=_money(order.gross)),

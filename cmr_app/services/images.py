@@ -51,7 +51,9 @@ def clean_image(content: bytes, *, max_bytes: int = MAX_BYTES, max_pixels: int =
     if len(content) > max_bytes:
         raise ImageRefused(ImageRefused.TOO_BIG, limit=max_bytes)
     with warnings.catch_warnings():
-        # Pillow only warns between its own limit and twice that; ours is lower anyway.
+        # Pillow only warns between its own limit and twice that; ours is lower anyway, so
+        # the warning is made an error rather than logged (catch_warnings is process-wide,
+        # but a filter that briefly leaks to another thread changes only a log line).
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         try:
             image = Image.open(io.BytesIO(content), formats=list(FORMATS))
@@ -64,7 +66,8 @@ def clean_image(content: bytes, *, max_bytes: int = MAX_BYTES, max_pixels: int =
             raise ImageRefused(ImageRefused.DAMAGED)
         if width * height > max_pixels:
             raise ImageRefused(ImageRefused.TOO_MANY_PIXELS, limit=max_pixels, size=(width, height))
-        source_format = image.format
+        # Phones write JPEGs with a second, embedded picture; Pillow calls those MPO.
+        source_format = "JPEG" if image.format == "MPO" else image.format
         try:
             if source_format == "JPEG":
                 # libjpeg decodes straight to a 1/2, 1/4 or 1/8 scale: less memory and time.

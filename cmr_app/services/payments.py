@@ -1,7 +1,12 @@
-"""Payment providers behind one adapter. Shipped: a local fake provider that sends the
-user to its own checkout page and notifies us with an HMAC-signed message, as real
-providers do. A refused notification (bad signature, wrong amount, unknown order)
-books nothing and is logged for admins; the same notification twice books once."""
+"""Payment providers behind one adapter, chosen by PAYMENT_PROVIDER. Shipped: a local
+fake provider (development and tests only) that sends the user to its own checkout page
+and notifies us with an HMAC-signed message, as real providers do. Unset: bank transfer
+only, booked by an admin; no online payment is offered and every provider route is 404.
+
+A refused notification (bad signature, wrong amount, unknown order) books nothing and
+is logged for admins, boundedly: identical refusals are counted on one row, payloads are
+cut short and only the newest MAX_REFUSED_EVENTS rows are kept. The same notification
+twice books once."""
 from __future__ import annotations
 
 import hashlib
@@ -11,11 +16,11 @@ import secrets
 from dataclasses import dataclass
 
 from flask import current_app, url_for
-from sqlalchemy import select
+from sqlalchemy import delete, select, update
 
 from .. import clock
 from ..errors import NotFound, ServiceError
-from ..extensions import db
+from ..extensions import db, insert_ignoring_conflict
 from ..models import BillingDocument, Order, PaymentEvent
 from . import billing
 
@@ -56,12 +61,32 @@ class FakeProvider:
             raise NotificationRefused("bad signature")
         try:
             data = json.loads(body)
-            return Notification(str(data["order"]), str(data["amount"]), str(data["transaction_id"]))
-        except (ValueError, KeyError, TypeError):
+            note = Notification(str(data["order"]), str(data["amount"]), str(data["transaction_id"]))
+            currency = str(data.get("currency") or "PLN")
+        except (ValueError, KeyError, TypeError, AttributeError, RecursionError):
             raise NotificationRefused("malformed notification")
+        if currency != "PLN":
+            raise NotificationRefused(f"currency {currency[:10]} is not PLN")
+        return note
 
 
 PROVIDERS = {"fake": FakeProvider()}
+MAX_REFUSED_EVENTS = 500
+PAYLOAD_KEPT = 2000
+
+
+def configured() -> FakeProvider | None:
+    """The provider PAYMENT_PROVIDER names, or None: bank transfer only."""
+    return PROVIDERS.get(current_app.config.get("PAYMENT_PROVIDER") or "")
+
+
+def require_provider(name: str) -> FakeProvider:
+    """The adapter for a provider route: 404 unless it is the configured provider, so the
+    fake checkout cannot pay anything where the fake provider is not switched on."""
+    adapter = configured()
+    if adapter is None or adapter.name != name:
+        raise NotFound()
+    return adapter
 
 
 def provider(name: str = "fake") -> FakeProvider:
@@ -70,17 +95,29 @@ def provider(name: str = "fake") -> FakeProvider:
 
 def _log(provider_name: str, body: bytes, problem: str) -> None:
     db.session.rollback()
-    db.session.add(PaymentEvent(provider=provider_name, payload=body.decode("utf-8", "replace")[:4000],
-                                problem=problem[:200], created_at=clock.now()))
+    provider_name, problem = provider_name[:20], problem[:200]
+    digest = hashlib.sha256(b"\0".join([provider_name.encode(), problem.encode(), body])).hexdigest()
+    now = clock.now()
+    inserted = db.session.execute(insert_ignoring_conflict(
+        PaymentEvent.__table__, provider=provider_name, payload=body.decode("utf-8", "replace")[:PAYLOAD_KEPT],
+        problem=problem, created_at=now, last_at=now, digest=digest, repeats=1)
+        .returning(PaymentEvent.id)).scalar_one_or_none()
+    if inserted is None:
+        db.session.execute(update(PaymentEvent).where(PaymentEvent.digest == digest)
+                           .values(repeats=PaymentEvent.repeats + 1, last_at=now)
+                           .execution_options(synchronize_session=False))
+    else:
+        oldest_kept = (select(PaymentEvent.id).order_by(PaymentEvent.id.desc())
+                       .offset(MAX_REFUSED_EVENTS - 1).limit(1).scalar_subquery())
+        db.session.execute(delete(PaymentEvent).where(PaymentEvent.id < oldest_kept)
+                           .execution_options(synchronize_session=False))
     db.session.commit()
     current_app.logger.warning("payment notification refused (%s): %s", provider_name, problem)
 
 
 def handle_notification(provider_name: str, body: bytes, signature: str) -> BillingDocument:
     """Verifies and books one provider notification; returns the VAT invoice."""
-    adapter = PROVIDERS.get(provider_name)
-    if adapter is None:
-        raise NotFound()
+    adapter = require_provider(provider_name)
     try:
         note = adapter.parse(body, signature)
         order = billing.find_order_by_proforma(note.proforma_number)
@@ -93,9 +130,12 @@ def handle_notification(provider_name: str, body: bytes, signature: str) -> Bill
 
 
 def charge_saved_card(order: Order) -> bool:
-    """Card auto-renewal: the provider charges the saved card and notifies us."""
+    """Card auto-renewal: the provider charges the saved card and notifies us. Without
+    a provider nothing is charged: the renewal pro-forma waits for a transfer."""
     proforma = billing.proforma_of(order)
-    adapter = provider("fake")
+    adapter = configured()
+    if adapter is None or proforma is None:
+        return False
     body, signature = adapter.notification_for(proforma)
     try:
         handle_notification(adapter.name, body, signature)

@@ -29,6 +29,8 @@ TOKEN_BYTES = 16  # 128 bits, as the public link
 MAX_PHOTOS = 5
 PHOTO_MAX_BYTES = 10 * 1024 * 1024
 PHOTO_MAX_SIDE = 1600
+# A 24-megapixel phone photo; JPEGs decode at a reduced scale (draft), so memory stays low.
+PHOTO_MAX_PIXELS = 24_000_000
 SIGNATURE_MAX_BYTES = 512 * 1024
 SIGNATURE_MAX_PIXELS = 4_000_000
 CLOCK_SKEW = timedelta(minutes=10)
@@ -228,7 +230,7 @@ def _photos(files: list[bytes]) -> list[images.CleanImage]:
     result = []
     for i, content in enumerate(files):
         try:
-            result.append(images.clean_image(content, max_bytes=PHOTO_MAX_BYTES, max_pixels=40_000_000,
+            result.append(images.clean_image(content, max_bytes=PHOTO_MAX_BYTES, max_pixels=PHOTO_MAX_PIXELS,
                                              max_side=PHOTO_MAX_SIDE))
         except images.ImageRefused as exc:
             raise ValidationFailed({f"photos.{i}": [images.refusal_message(exc)]})

@@ -20,11 +20,10 @@ from ..models import Company, DocumentTemplate, Invitation, User
 from ..schemas import COUNTRIES, LANGUAGES
 from ..taxid import check_tax_id
 from ..tenant import get_owned
-from . import accounts, features, numbering
+from . import accounts, features, images, numbering
 
 UI_LANGUAGES = ("pl", "en", "de")
-LOGO_MAX_BYTES = 1024 * 1024
-LOGO_TYPES = {b"\x89PNG\r\n\x1a\n": "image/png", b"\xff\xd8\xff": "image/jpeg"}
+LOGO_MAX_BYTES = images.MAX_BYTES
 OFFSET_LIMIT_MM = Decimal("20")
 MAX_START = 1_000_000_000
 COMPANY_TEXT = {"name": 200, "first_name": 100, "last_name": 100, "address": 300,
@@ -114,21 +113,20 @@ def update_company(user: User, data: dict) -> Company:
     return company
 
 
-def set_logo(user: User, content: bytes) -> Company:
-    """PNG or JPEG up to 1 MB, recognised by its first bytes, not by its name."""
+def set_logo(user: User, content: bytes) -> images.CleanImage:
+    """A PNG or JPEG up to 1 MB and 16 megapixels, decoded here once and stored as a
+    re-encoded copy at most 1200 px wide or high: PDFs and pages then only ever read an
+    image this application wrote."""
     accounts.require_owner(user)
     accounts.require_editor(user)
-    if not content:
-        raise ValidationFailed({"logo": [_("Choose a PNG or JPEG file.")]})
-    if len(content) > LOGO_MAX_BYTES:
-        raise ValidationFailed({"logo": [_("The logo may be at most 1 MB.")]})
-    mime = next((m for magic, m in LOGO_TYPES.items() if content.startswith(magic)), None)
-    if mime is None:
-        raise ValidationFailed({"logo": [_("Choose a PNG or JPEG file.")]})
+    try:
+        clean = images.clean_image(content, max_bytes=LOGO_MAX_BYTES)
+    except images.ImageRefused as exc:
+        raise ValidationFailed({"logo": [images.refusal_message(exc)]})
     company = db.session.get(Company, user.company_id)
-    company.logo, company.logo_mime = content, mime
+    company.logo, company.logo_mime = clean.data, clean.mime
     db.session.commit()
-    return company
+    return clean
 
 
 def remove_logo(user: User) -> None:

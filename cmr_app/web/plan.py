@@ -8,7 +8,7 @@ from flask_login import current_user, login_required
 
 from ..errors import ServiceError, ValidationFailed
 from ..services import account as account_service
-from ..services import billing, entitlements, quota, subscriptions
+from ..services import billing, entitlements, payments, quota, subscriptions
 from . import bp
 from .common import FormState, flash_refusal, form_state_from_request
 
@@ -35,7 +35,8 @@ def plan_context(company, order_form: FormState | None = None, order_quote: dict
         "subscription": subscriptions.summary(company), "enabled": set(company.enabled_features or ()),
         "billing_documents": documents, "open_proformas": open_proformas, "seller": billing.seller(),
         "order_form": order_form, "order_quote": order_quote,
-        "checkout_url": lambda d: url_for("billing.fake_checkout", token=d.access_token),
+        "online_payment": payments.configured() is not None,
+        "checkout_url": lambda d: payments.configured().checkout_url(d),
         "pdf_url": lambda d: url_for("billing.document_pdf", token=d.access_token),
     }
 
@@ -125,8 +126,9 @@ def settings_order():
     proforma = billing.proforma_of(order)
     from ..services import mailing
     mailing.proforma_issued(proforma.id, renewal=False)
-    if order.payment_method == "card":
-        return redirect(url_for("billing.fake_checkout", token=proforma.access_token))
+    adapter = payments.configured()
+    if order.payment_method == "card" and adapter is not None:
+        return redirect(adapter.checkout_url(proforma))
     flash(_("Order placed: pay %(amount)s PLN with the transfer title %(number)s. The plan starts when the "
             "payment is booked.", amount=order.amounts["gross"], number=proforma.number), "success")
     return _back("billing")

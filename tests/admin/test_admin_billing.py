@@ -209,6 +209,28 @@ def test_a_wrong_amount_books_nothing(client, admin, ordered):
     assert number in _text(client.get("/admin/payments"))
 
 
+def test_an_amount_with_more_than_two_decimal_places_books_nothing(client, admin, ordered):
+    from decimal import Decimal
+    api, proforma = ordered()
+    almost = str(Decimal(proforma["gross"]) - Decimal("0.005"))  # 602.695 for 602.70: rounds to it
+    response = client.post("/admin/payments", data={"proforma": proforma["number"], "amount": almost})
+    assert response.status_code == 422
+    assert "Nothing was booked" in _text(response) and "At most two decimal places." in _text(response)
+    assert api.get("/account").get_json()["subscription"] is None
+    assert [i for i in api.get("/invoices").get_json()["items"] if i["kind"] == "invoice"] == []
+
+
+def test_identical_refused_notifications_are_counted_on_one_row(client, admin, ordered):
+    api, proforma = ordered()
+    body = json.dumps({"order": proforma["number"], "amount": proforma["gross"],
+                       "transaction_id": "FORGED-2"}).encode()
+    for _ in range(3):
+        assert client.post("/payments/fake/notify", data=body, headers={"X-Signature": "0" * 64}).status_code == 400
+    log = _text(client.get("/admin/payments")).split("Refused payment notifications")[1]
+    assert log.count("FORGED-2") == 2  # once shown, once in the full-payload tooltip: one row
+    assert "3 times, last" in log
+
+
 def test_a_refused_provider_notification_appears_in_the_log(client, admin, ordered):
     api, proforma = ordered()
     body = json.dumps({"order": proforma["number"], "amount": proforma["gross"],

@@ -145,3 +145,87 @@ def test_deleting_the_account_keeps_the_operators_invoices(app, ordered, runner)
         assert all(d.company_id is None for d in kept)  # detached from the deleted company
         assert kept[0].data["buyer"]["tax_id"] == "7010847517"  # the invoice itself is unchanged
     assert api.get("/account").status_code == 401
+
+
+def _almost(gross: str) -> str:
+    """602.695 for 602.70: what rounding half-up used to turn into the amount due."""
+    from decimal import Decimal
+    return str(Decimal(gross) - Decimal("0.005"))
+
+
+def test_a_notification_with_more_than_two_decimal_places_books_nothing(app, client, ordered):
+    api, proforma = ordered
+    body, signature = _signed(app, proforma["number"], _almost(proforma["gross"]))
+    response = _notify(client, body, signature)
+    assert response.status_code == 409
+    assert "more than two decimal places" in response.get_json()["error"]["message"]
+    assert api.get("/account").get_json()["subscription"] is None
+    assert [i for i in api.get("/invoices").get_json()["items"] if i["kind"] == "invoice"] == []
+    with app.app_context():
+        from cmr_app.services.payments import refused_events
+        assert ["more than two decimal places" in e.problem for e in refused_events()] == [True]
+
+
+def test_a_notification_in_another_currency_books_nothing(app, client, ordered):
+    api, proforma = ordered
+    from cmr_app.services.payments import provider
+    body = json.dumps({"order": proforma["number"], "amount": proforma["gross"], "currency": "EUR",
+                       "transaction_id": "T-EUR"}).encode()
+    with app.app_context():
+        signature = provider("fake").sign(body)
+    assert _notify(client, body, signature).status_code == 400
+    assert api.get("/account").get_json()["subscription"] is None
+
+
+@pytest.mark.parametrize("amount", ["almost", "NaN", "1e999", "six hundred"])
+def test_the_cli_refuses_amounts_that_are_not_exactly_due(ordered, runner, amount):
+    api, proforma = ordered
+    typed = _almost(proforma["gross"]) if amount == "almost" else amount
+    result = runner.invoke(args=["billing", "book-payment", proforma["number"], "--amount", typed])
+    assert result.exit_code != 0
+    assert ("more than two decimal places" if amount == "almost" else "not a number") in result.output
+    assert api.get("/account").get_json()["subscription"] is None
+
+
+def test_the_cli_takes_the_exact_amount_with_trailing_zeros(ordered, runner):
+    api, proforma = ordered
+    result = runner.invoke(args=["billing", "book-payment", proforma["number"], "--amount", proforma["gross"] + "0"])
+    assert result.exit_code == 0, result.output
+    assert api.get("/account").get_json()["subscription"]["plan"] == "standard"
+
+
+def test_refused_notifications_are_rate_limited_and_counted_not_stored_again(app, client, ordered):
+    api, proforma = ordered
+    body = json.dumps({"order": proforma["number"], "amount": proforma["gross"],
+                       "transaction_id": "FORGED"}).encode()
+    statuses = [_notify(client, body, "").status_code for _ in range(30)]
+    assert statuses == [400] * 20 + [429] * 10
+    with app.app_context():
+        from cmr_app.services.payments import refused_events
+        events = refused_events()
+    assert [(e.repeats, "FORGED" in e.payload) for e in events] == [(20, True)]
+    assert api.get("/account").get_json()["subscription"] is None
+
+
+def test_accepted_notifications_are_not_rate_limited(app, client, ordered):
+    api, proforma = ordered
+    body, signature = _signed(app, proforma["number"], proforma["gross"])
+    with time_machine.travel("2026-11-23T10:00:00+00:00", tick=False):
+        statuses = {_notify(client, body, signature).status_code for _ in range(25)}
+    assert statuses == {200}
+
+
+def test_the_refused_notification_log_keeps_only_the_newest_rows(app, client, ordered, monkeypatch):
+    from cmr_app.services import payments
+    monkeypatch.setattr(payments, "MAX_REFUSED_EVENTS", 5)
+    api, proforma = ordered
+    huge = "x" * 50_000
+    for i in range(8):
+        body = json.dumps({"order": proforma["number"], "amount": proforma["gross"],
+                           "transaction_id": f"FORGED-{i}", "junk": huge}).encode()
+        assert _notify(client, body, "0" * 64).status_code == 400
+    with app.app_context():
+        events = payments.refused_events()
+    assert [json.loads(e.payload[:e.payload.index(', "junk"')] + "}")["transaction_id"] for e in events] == [
+        f"FORGED-{i}" for i in range(7, 2, -1)]
+    assert all(len(e.payload) == payments.PAYLOAD_KEPT for e in events)

@@ -188,3 +188,10 @@ def test_calibration_page_is_one_page_with_its_offset():
     assert n_pages(pdf) == 1
     text = pdf_pages_text(pdf)[0]
     assert "+1.5 mm" in text and "-2.0 mm" in text
+
+
+@pytest.mark.parametrize("logo", [b"\x89PNG\r\n\x1a\n" + b"\x00" * 100, _logo_png()[:300], b"not an image"])
+def test_a_logo_that_cannot_be_decoded_is_left_out_not_fatal(doc, logo):
+    with_broken = render_cmr(doc, logo=logo, copies=3)
+    assert n_pages(with_broken) == 3
+    assert with_broken == render_cmr(doc, copies=3)  # as if there were no logo

@@ -151,17 +151,27 @@ def test_a_viewer_sees_read_only_company_settings(client, make_account, make_mem
 
 def test_logo_upload_accepts_png_and_refuses_other_files(app, client, owner):
     import io
-    png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 100
+    from PIL import Image
+    fake_png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 100
     refused = client.post("/settings/logo", data={"logo": (io.BytesIO(b"GIF89a...."), "logo.png")},
                           content_type="multipart/form-data")
     assert refused.status_code == 422 and "Choose a PNG or JPEG file." in refused.get_data(as_text=True)
+    # Starting like a PNG is not being one: the file is decoded, and this one is refused.
+    looks_like = client.post("/settings/logo", data={"logo": (io.BytesIO(fake_png), "logo.png")},
+                             content_type="multipart/form-data")
+    assert looks_like.status_code == 422 and "Choose a PNG or JPEG file." in looks_like.get_data(as_text=True)
+    assert company_of(app, owner).logo is None
+    buffer = io.BytesIO()
+    Image.new("RGB", (120, 60), (20, 90, 200)).save(buffer, "PNG")
+    png = buffer.getvalue()
     too_big = client.post("/settings/logo", data={"logo": (io.BytesIO(png + b"0" * 1024 * 1024), "logo.png")},
                           content_type="multipart/form-data")
     assert "at most 1 MB" in too_big.get_data(as_text=True)
     client.post("/settings/logo", data={"logo": (io.BytesIO(png), "logo.png")}, content_type="multipart/form-data")
     company = company_of(app, owner)
-    assert company.logo == png and company.logo_mime == "image/png"
-    assert client.get("/settings/logo").data == png
+    assert company.logo_mime == "image/png"
+    assert Image.open(io.BytesIO(company.logo)).size == (120, 60)
+    assert client.get("/settings/logo").data == company.logo
 
 
 def test_language_and_password_changes(app, client, owner):
