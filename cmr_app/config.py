@@ -7,7 +7,8 @@ import secrets
 from collections.abc import Mapping
 from pathlib import Path
 
-KEYS = ("DATABASE_URL", "REDIS_URL", "MAIL_URL", "SECRET_KEY", "BASE_URL", "DEFAULT_TIMEZONE")
+KEYS = ("DATABASE_URL", "REDIS_URL", "MAIL_URL", "SECRET_KEY", "BASE_URL", "DEFAULT_TIMEZONE",
+        "TRUSTED_PROXIES")
 
 
 def load(instance_path: str, overrides: Mapping | None) -> dict:
@@ -18,6 +19,7 @@ def load(instance_path: str, overrides: Mapping | None) -> dict:
         "SECRET_KEY": None,
         "BASE_URL": "http://127.0.0.1:5000",
         "DEFAULT_TIMEZONE": "Europe/Warsaw",
+        "TRUSTED_PROXIES": 0,  # how many reverse proxies stand before the app
         "MAIL_FROM": "CMR Online <no-reply@cmr.local>",
         "TESTING": False,
     }
@@ -29,6 +31,10 @@ def load(instance_path: str, overrides: Mapping | None) -> dict:
     if not config["SECRET_KEY"]:
         config["SECRET_KEY"] = _instance_secret(instance_path)
     config["BASE_URL"] = (config["BASE_URL"] or "").rstrip("/")
+    try:
+        config["TRUSTED_PROXIES"] = max(0, int(config["TRUSTED_PROXIES"] or 0))
+    except (TypeError, ValueError):
+        raise ValueError("CMR_TRUSTED_PROXIES must be a whole number (how many proxies)")
     return config
 
 
