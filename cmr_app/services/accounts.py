@@ -221,8 +221,9 @@ def require_unrestricted(user: User) -> None:
     and out, change its password and get a new activation link, but commits to nothing:
     no documents, address book, settings, tokens, orders, plans, features or invitations."""
     if is_restricted(user):
-        raise Forbidden(_("Confirm your e-mail address to save changes: the link is in the "
-                          "activation e-mail (it can be sent again from Settings)."),
+        raise Forbidden(_("Confirm your e-mail address to save changes: until then the account can "
+                          "only read (terms §1.6). The activation e-mail can be sent again from the "
+                          "banner at the top of every page."),
                         {"reason": "email_unverified",
                          "restricted_since": verification_deadline(user).isoformat()})
 
