@@ -133,3 +133,23 @@ def test_one_address_cannot_be_flooded_with_e_mails(app, make_account, mailbox):
     assert refused.status_code == 429
     assert "We have already sent several e-mails to this address" in text(refused)
     assert len(mailbox.to(user.email)) == 5
+
+
+def test_the_new_screens_and_messages_speak_polish_and_german(app, make_account, mailbox):
+    owner = make_account("zajety@przewozy.pl")
+    with app.test_request_context():
+        from cmr_app.extensions import db
+        from cmr_app.models import User
+        db.session.get(User, owner.id).language = "de"
+        db.session.commit()
+    polish = app.test_client()
+    polish.post("/register", data={"email": "zajety@przewozy.pl", "password": "dlugie-haslo-1",
+                                   "company": "X", "accept_terms": "y"}, headers={"Accept-Language": "pl"})
+    assert "Sprawdź pocztę" in text(polish.get("/register/done", headers={"Accept-Language": "pl"}))
+    assert "Jemand hat versucht, mit Ihrer E-Mail-Adresse" in mailbox.last_body("zajety@przewozy.pl")
+    german = app.test_client()
+    for i in range(5):
+        post_login(german, owner.email, "wrong password", ip=f"192.0.2.{i}")
+    refused = german.post("/login", data={"email": owner.email, "password": "x"},
+                          headers={"Accept-Language": "de"})
+    assert refused.status_code == 429 and "Zu viele fehlgeschlagene Versuche" in text(refused)
