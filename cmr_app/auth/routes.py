@@ -33,6 +33,11 @@ def _submitted_address() -> str:
     return "address:" + hashlib.sha256(email.encode()).hexdigest()[:32]
 
 
+def _no_address() -> bool:
+    """An empty address is a form error, not an account: it must not fill a shared bucket."""
+    return not request.form.get("email", "").strip()
+
+
 def _pending_address() -> str:
     email = accounts.normalize_email(session.get("pending_email", ""))
     return "address:" + hashlib.sha256(email.encode()).hexdigest()[:32]
@@ -48,7 +53,7 @@ def _not_redirected(response) -> bool:
 
 @bp.route("/register", methods=["GET", "POST"])
 @limiter.limit(AUTH_LIMIT, methods=["POST"])
-@limiter.limit(ADDRESS_MAIL_LIMIT, key_func=_submitted_address, methods=["POST"],
+@limiter.limit(ADDRESS_MAIL_LIMIT, key_func=_submitted_address, methods=["POST"], exempt_when=_no_address,
                deduct_when=_redirected, error_message=lambda: str(ADDRESS_MAILED))
 def register():
     if current_user.is_authenticated:
@@ -98,7 +103,7 @@ def registered_resend():
 
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(AUTH_LIMIT, methods=["POST"])
-@limiter.limit(ACCOUNT_LOGIN_LIMIT, key_func=_submitted_address, methods=["POST"],
+@limiter.limit(ACCOUNT_LOGIN_LIMIT, key_func=_submitted_address, methods=["POST"], exempt_when=_no_address,
                deduct_when=_not_redirected, error_message=lambda: str(ACCOUNT_LOCKED))
 def login():
     if current_user.is_authenticated:
@@ -157,7 +162,7 @@ def resend_activation():
 
 @bp.route("/password/forgot", methods=["GET", "POST"])
 @limiter.limit(AUTH_LIMIT, methods=["POST"])
-@limiter.limit(ADDRESS_MAIL_LIMIT, key_func=_submitted_address, methods=["POST"],
+@limiter.limit(ADDRESS_MAIL_LIMIT, key_func=_submitted_address, methods=["POST"], exempt_when=_no_address,
                error_message=lambda: str(ADDRESS_MAILED))
 def forgot_password():
     form = ForgotForm()
