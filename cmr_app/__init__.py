@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import timedelta
 from pathlib import Path
 
 from flask import Flask, g, has_request_context, request, session
@@ -33,7 +34,19 @@ def create_app(config: Mapping | None = None) -> Flask:
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         REMEMBER_COOKIE_SAMESITE="Lax",
+        REMEMBER_COOKIE_HTTPONLY=True,
+        REMEMBER_COOKIE_DURATION=timedelta(days=30),
     )
+    # Cookies only over https when the site is served so; a mapping given to create_app may say otherwise.
+    https = settings["BASE_URL"].startswith("https://")
+    for key in ("SESSION_COOKIE_SECURE", "REMEMBER_COOKIE_SECURE"):
+        app.config[key] = bool(settings.get(key, https))
+    if settings.get("TRUSTED_PROXIES"):
+        # Behind N proxies the client's address is in X-Forwarded-For; without this every
+        # client shares the proxy's address and so one rate-limit bucket.
+        from werkzeug.middleware.proxy_fix import ProxyFix
+        hops = int(settings["TRUSTED_PROXIES"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     register_extensions(app)
     register_blueprints(app)
     register_errorhandlers(app)

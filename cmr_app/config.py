@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 KEYS = ("DATABASE_URL", "REDIS_URL", "MAIL_URL", "SECRET_KEY", "BASE_URL", "DEFAULT_TIMEZONE",
-        "PAYMENT_PROVIDER")
+        "PAYMENT_PROVIDER", "TRUSTED_PROXIES")
 # Online payment providers this version has an adapter for (services/payments.py).
 # Unset: bank transfer only, booked by an admin.
 PAYMENT_PROVIDERS = ("fake",)
@@ -23,6 +23,7 @@ def load(instance_path: str, overrides: Mapping | None) -> dict:
         "BASE_URL": "http://127.0.0.1:5000",
         "DEFAULT_TIMEZONE": "Europe/Warsaw",
         "PAYMENT_PROVIDER": None,
+        "TRUSTED_PROXIES": 0,  # how many reverse proxies stand before the app
         "MAIL_FROM": "CMR Online <no-reply@cmr.local>",
         "TESTING": False,
     }
@@ -40,6 +41,10 @@ def load(instance_path: str, overrides: Mapping | None) -> dict:
         raise ValueError(f"PAYMENT_PROVIDER={provider!r} is not available in this version "
                          f"(known: {', '.join(PAYMENT_PROVIDERS)}); leave it unset for bank transfer only")
     config["PAYMENT_PROVIDER"] = provider
+    try:
+        config["TRUSTED_PROXIES"] = max(0, int(config["TRUSTED_PROXIES"] or 0))
+    except (TypeError, ValueError):
+        raise ValueError("CMR_TRUSTED_PROXIES must be a whole number (how many proxies)")
     return config
 
 

@@ -51,3 +51,32 @@ def test_promo_create_validates(runner):
     ok = runner.invoke(args=["promo", "create", "--code", "x1", "--amount", "50", "--max-uses", "5",
                              "--valid-from", "2026-12-01", "--valid-to", "2026-12-31"])
     assert json.loads(ok.output) == {"code": "X1", "kind": "amount", "value": "50.00"}
+
+
+# One address rule for the CLI, registration, login and invitations (issue 10).
+ADDRESSES = ["@a.test", "x@a.test", "anna@", "anna", "anna@example", "an na@example.com",
+             "anna@@example.com", "anna@exam_ple.com", "anna.@example.com", ".anna@example.com",
+             "a" * 65 + "@example.com", "anna@example.com", "Anna.Nowak+cmr@Example.COM",
+             "jürgen@müller.de", "anna@sub.example.pl"]
+
+
+def test_accounts_create_accepts_exactly_the_addresses_the_forms_accept(runner, client):
+    for i, address in enumerate(ADDRESSES):
+        result = runner.invoke(args=["accounts", "create", "--email", address, "--password",
+                                     "secret-pass-1", "--company", f"Firma {i}"])
+        login = client.post("/login", data={"email": address, "password": "secret-pass-1"},
+                            environ_base={"REMOTE_ADDR": f"192.0.2.{i}"})
+        signed_in = login.status_code == 302
+        form_refuses = "Enter a valid e-mail address." in login.get_data(as_text=True)
+        if result.exit_code == 0:
+            assert signed_in, address           # created by the CLI → the login form takes it
+            client.post("/logout")
+        else:
+            assert "Enter a valid e-mail address." in result.output, (address, result.output)
+            assert form_refuses, address        # refused by the CLI → refused by the form too
+        register = client.post("/register", data={"email": address, "password": "secret-pass-1",
+                                                   "company": "X", "accept_terms": "y"},
+                               environ_base={"REMOTE_ADDR": f"198.51.100.{i}"})
+        assert (register.status_code == 302) == (result.exit_code == 0), address
+    created = [a for a in ADDRESSES if runner.invoke(args=["accounts", "verify-email", "--email", a]).exit_code == 0]
+    assert "@a.test" not in created and "anna@example.com" in created

@@ -77,6 +77,7 @@ def switch_feature(user: User, key: str, enabled: bool) -> None:
     """Switching on a feature of a higher plan during the trial moves the account up to
     the cheapest plan that has it (terms §2.3); outside the trial it needs that plan."""
     accounts.require_owner(user)
+    accounts.require_unrestricted(user)
     company = user.company
     catalogue = entitlements.catalogue()
     if key not in catalogue.feature_keys:
@@ -102,6 +103,7 @@ def change_plan(user: User, code: str) -> plans.Decision:
     """During the trial any plan, if the account fits it; outside the trial only Free
     directly (paid plans go through an order)."""
     accounts.require_owner(user)
+    accounts.require_unrestricted(user)
     company = user.company
     target = entitlements.catalogue().get((code or "").strip().lower())
     if target is None:

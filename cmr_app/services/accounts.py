@@ -8,18 +8,23 @@ from datetime import timedelta
 from flask import current_app, render_template, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
+from email_validator import EmailNotValidError, validate_email
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
+from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from .. import clock, inputs, mail
 from ..errors import Conflict, Forbidden, NotFound, ValidationFailed
 from ..extensions import db
-from ..models import Company, Invitation, Plan, User
+from ..models import ApiToken, Company, Invitation, Plan, User
 
 ROLES = ("owner", "editor", "viewer")
 UNVERIFIED_GRACE = timedelta(days=14)
 RESET_MAX_AGE = 3600
+# Links that act for someone stop working after a while (README, "Links that expire").
+ACTIVATION_MAX_AGE = timedelta(hours=48)
+INVITATION_MAX_AGE = timedelta(days=7)
 MIN_PASSWORD = 8
 
 
@@ -27,29 +32,88 @@ def hash_password(password: str) -> str:
     return generate_password_hash(password, method="scrypt")
 
 
+_dummy_hash: str | None = None
+
+
+def _burn_password_check(password: str) -> None:
+    """The same scrypt work as a real check, so an unknown address answers as slowly as
+    a known one and timing does not tell which addresses have accounts."""
+    global _dummy_hash
+    if _dummy_hash is None:
+        _dummy_hash = hash_password(secrets.token_urlsafe(16))
+    check_password_hash(_dummy_hash, password or "")
+
+
 def normalize_email(email: str) -> str:
     return (email or "").strip().lower()
 
 
+def email_problem(email: str) -> str | None:
+    """The one rule for an address (registration, login, invitations, the CLI): a message
+    when it is not one we can write to, else None."""
+    email = normalize_email(email)
+    if not email or len(email) > 254:
+        return _("Enter a valid e-mail address.")
+    try:
+        validate_email(email, check_deliverability=False)
+    except EmailNotValidError:
+        return _("Enter a valid e-mail address.")
+    return None
+
+
 def _check_new_credentials(email: str, password: str) -> None:
+    """Whether the address is free is not checked here: registration must not tell."""
     errors = {}
-    if ("@" not in email or "." not in email.split("@")[-1] or " " in email or len(email) > 254
-            or inputs.text_problem(email)):
-        errors["email"] = [_("Enter a valid e-mail address.")]
-    elif db.session.scalar(select(User.id).where(User.email == email)):
-        errors["email"] = [_("An account with this e-mail address already exists.")]
+    problem = email_problem(email)
+    if problem:
+        errors["email"] = [problem]
     if len(password or "") < MIN_PASSWORD:
         errors["password"] = [_("The password needs at least %(n)s characters.", n=MIN_PASSWORD)]
     if errors:
         raise ValidationFailed(errors)
 
 
+def email_taken(email: str) -> bool:
+    return db.session.scalar(select(User.id).where(User.email == normalize_email(email))) is not None
+
+
 def register(email: str, password: str, company_name: str, *, plan_code: str | None = None,
              accept_terms: bool = True, admin: bool = False, language: str = "",
              send_activation: bool = True) -> User:
-    """Concludes the agreement and starts the trial (terms §1.4, §2.1)."""
+    """Concludes the agreement and starts the trial (terms §1.4, §2.1). For operators and
+    tests: it says when the address is taken. The public form uses register_or_notify."""
     email = normalize_email(email)
     _check_new_credentials(email, password)
+    if email_taken(email):
+        raise ValidationFailed({"email": [_("An account with this e-mail address already exists.")]})
+    return _create_account(email, password, company_name, plan_code=plan_code, accept_terms=accept_terms,
+                           admin=admin, language=language, send_activation=send_activation)
+
+
+def register_or_notify(email: str, password: str, company_name: str, *, plan_code: str | None = None,
+                       accept_terms: bool = True, language: str = "") -> None:
+    """The registration form: the same answer whether or not the address has an account.
+    A new address gets its account and activation link; the owner of a taken one gets an
+    e-mail that someone tried to register with it (with links to log in or reset)."""
+    email = normalize_email(email)
+    _check_new_credentials(email, password)
+    _check_registration_fields(company_name, plan_code, accept_terms)
+    existing = db.session.scalar(select(User).where(User.email == email))
+    if existing is None:
+        try:
+            _create_account(email, password, company_name, plan_code=plan_code,
+                            accept_terms=accept_terms, language=language)
+            return
+        except ValidationFailed:  # lost a race for the address: answer as for a taken one
+            existing = db.session.scalar(select(User).where(User.email == email))
+            if existing is None:
+                raise
+    else:
+        hash_password(password)  # the same work as creating the account
+    send_registration_attempt_email(existing)
+
+
+def _check_registration_fields(company_name: str, plan_code: str | None, accept_terms: bool) -> str:
     errors = {}
     if not (company_name or "").strip():
         errors["company"] = [_("Enter your company's name.")]
@@ -65,12 +129,23 @@ def register(email: str, password: str, company_name: str, *, plan_code: str | N
             errors["plan"] = [_("There is no such plan.")]
     if errors:
         raise ValidationFailed(errors)
+    return plan_code
+
+
+def _create_account(email: str, password: str, company_name: str, *, plan_code: str | None,
+                    accept_terms: bool, admin: bool = False, language: str = "",
+                    send_activation: bool = True) -> User:
+    plan_code = _check_registration_fields(company_name, plan_code, accept_terms)
     company = Company(name=company_name.strip(), plan_code=plan_code,
                       timezone=current_app.config["DEFAULT_TIMEZONE"], registered_at=clock.now())
     user = User(company=company, email=email, password_hash=hash_password(password), role="owner",
                 is_admin=admin, language=language)
     db.session.add_all([company, user])
-    db.session.commit()
+    try:
+        db.session.commit()
+    except IntegrityError:  # the same address registered at the same moment
+        db.session.rollback()
+        raise ValidationFailed({"email": [_("An account with this e-mail address already exists.")]})
     if send_activation:
         send_activation_email(user)
     return user
@@ -94,19 +169,40 @@ def send_user_mail(user: User, template: str, subject: str, **context) -> None:
 def send_activation_email(user: User) -> None:
     token = _serializer("verify-email").dumps({"uid": user.id, "email": user.email})
     send_user_mail(user, "activate", "Confirm your e-mail address",
-                   link=_link("auth.verify_email", token=token))
+                   link=_link("auth.verify_email", token=token),
+                   hours=int(ACTIVATION_MAX_AGE.total_seconds() // 3600))
 
 
-def verify_email_token(token: str) -> User:
+def resend_activation(email: str) -> None:
+    """From the screen after registration, where nobody is signed in: the same answer for
+    every address; only an unverified account gets a new link."""
+    user = db.session.scalar(select(User).where(User.email == normalize_email(email)))
+    if user is not None and user.email_verified_at is None:
+        send_activation_email(user)
+
+
+def send_registration_attempt_email(user: User) -> None:
+    send_user_mail(user, "registration_attempt", "Someone tried to register with your e-mail address",
+                   login_link=_link("auth.login"), reset_link=_link("auth.forgot_password"))
+
+
+def verify_email_token(token: str) -> tuple[User, bool]:
+    """The user, and whether this was the first confirmation (only that one may sign in:
+    the link proves the address once, within its 48 hours)."""
     try:
-        data = _serializer("verify-email").loads(token)
+        data = _serializer("verify-email").loads(token, max_age=int(ACTIVATION_MAX_AGE.total_seconds()))
+    except SignatureExpired:
+        raise NotFound(_("This activation link has expired. Send a new one: log in and use "
+                         "the banner at the top, or the link on the registration screen."),
+                       {"reason": "expired"})
     except BadSignature:
         raise NotFound(_("This activation link is not valid."))
     user = db.session.get(User, data.get("uid"))
     if not user or user.email != data.get("email"):
         raise NotFound(_("This activation link is not valid."))
+    first = user.email_verified_at is None
     mark_verified(user)
-    return user
+    return user, first
 
 
 def mark_verified(user: User) -> None:
@@ -124,11 +220,33 @@ def is_restricted(user: User) -> bool:
     return user.email_verified_at is None and clock.now() >= verification_deadline(user)
 
 
+def require_unrestricted(user: User) -> None:
+    """Terms §1.6: after 14 days without a confirmed address the account can read, sign in
+    and out, change its password and get a new activation link, but commits to nothing:
+    no documents, address book, settings, tokens, orders, plans, features or invitations."""
+    if is_restricted(user):
+        raise Forbidden(_("Confirm your e-mail address to save changes: until then the account can "
+                          "only read (terms §1.6). The activation e-mail can be sent again from the "
+                          "banner at the top of every page."),
+                        {"reason": "email_unverified",
+                         "restricted_since": verification_deadline(user).isoformat()})
+
+
 def authenticate(email: str, password: str) -> User | None:
     user = db.session.scalar(select(User).where(User.email == normalize_email(email)))
-    if user and check_password_hash(user.password_hash, password or ""):
+    if user is None:
+        _burn_password_check(password)
+        return None
+    if check_password_hash(user.password_hash, password or ""):
         return user
     return None
+
+
+def end_sessions(user: User) -> None:
+    """Every session and remember-me cookie of the user stops working: the stamp in them
+    (User.get_id) no longer matches. Logging out does this for all the user's devices."""
+    user.security_stamp = (user.security_stamp or 0) + 1
+    db.session.commit()
 
 
 def send_password_reset(email: str) -> None:
@@ -152,6 +270,9 @@ def reset_password(token: str, new_password: str) -> User:
     if len(new_password or "") < MIN_PASSWORD:
         raise ValidationFailed({"password": [_("The password needs at least %(n)s characters.", n=MIN_PASSWORD)]})
     set_password(user, new_password)
+    # Whoever could reset the password may also hold the old tokens: they all end.
+    db.session.execute(delete(ApiToken).where(ApiToken.user_id == user.id)
+                       .execution_options(all_tenants=True))
     # Following the link proved the address.
     if user.email_verified_at is None:
         user.email_verified_at = clock.now()
@@ -171,10 +292,7 @@ def can_edit(user: User) -> bool:
 def require_editor(user: User) -> None:
     if not can_edit(user):
         raise Forbidden(_("Your role allows reading only."))
-    if is_restricted(user):
-        raise Forbidden(_("Confirm your e-mail address to save changes: the link is in the "
-                          "activation e-mail (it can be sent again from Settings)."),
-                        {"reason": "email_unverified"})
+    require_unrestricted(user)
 
 
 def require_owner(user: User) -> None:
@@ -197,38 +315,94 @@ def company_users(company_id: int) -> list[User]:
 
 def invite(owner: User, email: str, role: str) -> Invitation:
     require_owner(owner)
+    require_unrestricted(owner)
     email = normalize_email(email)
     if role not in ("editor", "viewer", "owner"):
         raise ValidationFailed({"role": [_("Choose one of the offered values.")]})
-    if "@" not in email or " " in email or len(email) > 254 or inputs.text_problem(email):
-        raise ValidationFailed({"email": [_("Enter a valid e-mail address.")]})
+    problem = email_problem(email)
+    if problem:
+        raise ValidationFailed({"email": [problem]})
     if db.session.scalar(select(User.id).where(User.email == email)):
         raise ValidationFailed({"email": [_("An account with this e-mail address already exists.")]})
     from . import entitlements
     entitlements.check_user_limit(owner.company, extra=1)
-    token = secrets.token_urlsafe(32)
-    invitation = Invitation(company_id=owner.company_id, email=email, role=role,
-                            token_hash=_token_hash(token), invited_by_id=owner.id)
+    invitation = Invitation(company_id=owner.company_id, email=email, role=role, token_hash="",
+                            invited_by_id=owner.id)
+    token = _renew_invitation_token(invitation)
     db.session.add(invitation)
     db.session.commit()
-    with force_locale(owner.language or "en"):
-        text = render_template("email/invite.txt", company=owner.company, inviter=owner,
-                               link=_link("auth.accept_invitation", token=token))
-        mail.send(email, _("You are invited to %(company)s on CMR Online", company=owner.company.name), text)
+    _send_invitation(owner, invitation, token)
     return invitation
 
 
+def _renew_invitation_token(invitation: Invitation) -> str:
+    """A fresh link; created_at is when the current link was made, its age counts from there."""
+    token = secrets.token_urlsafe(32)
+    invitation.token_hash = _token_hash(token)
+    invitation.created_at = clock.now()
+    return token
+
+
+def _send_invitation(owner: User, invitation: Invitation, token: str) -> None:
+    with force_locale(owner.language or "en"):
+        text = render_template("email/invite.txt", company=owner.company, inviter=owner,
+                               link=_link("auth.accept_invitation", token=token),
+                               days=INVITATION_MAX_AGE.days,
+                               expires_at=invitation_expires_at(invitation))
+        mail.send(invitation.email, _("You are invited to %(company)s on CMR Online",
+                                      company=owner.company.name), text)
+
+
+def invitation_expires_at(invitation: Invitation):
+    return invitation.created_at + INVITATION_MAX_AGE
+
+
+def invitation_expired(invitation: Invitation) -> bool:
+    return clock.now() >= invitation_expires_at(invitation)
+
+
+def _pending_invitation(owner: User, invitation_id) -> Invitation:
+    from ..tenant import get_owned
+    invitation = get_owned(Invitation, invitation_id, owner.company_id)
+    if invitation.accepted_at is not None:
+        raise NotFound()
+    return invitation
+
+
+def resend_invitation(owner: User, invitation_id) -> Invitation:
+    """A new link for a pending invitation (expired or not); the old link stops working."""
+    require_owner(owner)
+    require_unrestricted(owner)
+    invitation = _pending_invitation(owner, invitation_id)
+    token = _renew_invitation_token(invitation)
+    db.session.commit()
+    _send_invitation(owner, invitation, token)
+    return invitation
+
+
+def cancel_invitation(owner: User, invitation_id) -> None:
+    require_owner(owner)
+    invitation = _pending_invitation(owner, invitation_id)
+    db.session.delete(invitation)
+    db.session.commit()
+
+
 def find_invitation(token: str) -> Invitation:
-    invitation = db.session.scalar(select(Invitation).where(Invitation.token_hash == _token_hash(token))
+    invitation = db.session.scalar(select(Invitation).where(Invitation.token_hash == _token_hash(token or ""))
                                    .execution_options(all_tenants=True))
     if not invitation or invitation.accepted_at:
         raise NotFound(_("This invitation is not valid or has already been used."))
+    if invitation_expired(invitation):
+        raise NotFound(_("This invitation has expired. Ask the person who invited you to send it again."),
+                       {"reason": "expired"})
     return invitation
 
 
 def accept_invitation(token: str, password: str, language: str = "") -> User:
     invitation = find_invitation(token)
     _check_new_credentials(invitation.email, password)
+    if email_taken(invitation.email):
+        raise ValidationFailed({"email": [_("An account with this e-mail address already exists.")]})
     company = db.session.get(Company, invitation.company_id)
     from . import entitlements
     entitlements.check_user_limit(company, extra=1)
@@ -256,6 +430,7 @@ def _company_user(owner: User, user_id) -> User:
 
 def change_role(owner: User, user_id: int, role: str) -> User:
     require_owner(owner)
+    require_unrestricted(owner)
     user = _company_user(owner, user_id)
     if role not in ROLES:
         raise ValidationFailed({"role": [_("Choose one of the offered values.")]})

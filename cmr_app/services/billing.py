@@ -197,6 +197,7 @@ def quote_order(user: User, payload: dict) -> dict:
 def create_order(user: User, payload: dict) -> Order:
     """An order for a paid plan and its pro-forma (terms §5.2–5.6)."""
     accounts.require_owner(user)
+    accounts.require_unrestricted(user)
     data, buyer, quote, promo_row = _parse_order(payload)
     if promo_row is not None and not _use_promo(promo_row):
         db.session.rollback()

@@ -19,6 +19,8 @@ def _hash(token: str) -> str:
 
 
 def create_token(user: User, name: str = "") -> tuple[ApiToken, str]:
+    from .accounts import require_unrestricted
+    require_unrestricted(user)  # terms §1.6: no new access for an unconfirmed address
     secret = PREFIX + secrets.token_urlsafe(32)
     token = ApiToken(company_id=user.company_id, user_id=user.id, name=(name or "API")[:100],
                      prefix=secret[:12], token_hash=_hash(secret))

@@ -37,5 +37,8 @@ def register(app, *, api_prefix: str, api_error) -> None:
     def rate_limited(exc):
         if wants_json():
             return api_error(429, "rate_limited", "Too many requests; try again later.")
-        return render_template("error.html", status=429,
-                               message="Too many attempts. Wait a minute and try again."), 429
+        limit = getattr(exc, "limit", None)
+        # A limit with its own message (per e-mail address) says what to do; others the generic line.
+        message = exc.description if getattr(limit, "error_message", None) else \
+            "Too many attempts. Wait a minute and try again."
+        return render_template("error.html", status=429, message=message), 429

@@ -61,6 +61,8 @@ def render_settings(status: int = 200, **states):
         "new_secret": states.pop("new_secret", None),
         "languages": language_choices(), "timezones": web_support.timezones(),
         "roles": accounts.ROLES,
+        "invitation_expired": accounts.invitation_expired,
+        "invitation_expires_at": accounts.invitation_expires_at,
     }
     context["countries"] = country_choices()
     if "order_form" not in states:
@@ -169,6 +171,31 @@ def settings_invite():
         flash_refusal(exc)
         return render_settings(exc.status, invite=form_state_from_request())
     flash(_("An invitation is on its way to %(email)s.", email=invitation.email), "success")
+    return _back("users")
+
+
+@bp.post("/settings/invitations/<int:invitation_id>/resend")
+@login_required
+def settings_invitation_resend(invitation_id: int):
+    try:
+        invitation = accounts.resend_invitation(current_user, invitation_id)
+    except ServiceError as exc:
+        flash_refusal(exc)
+    else:
+        flash(_("A new invitation is on its way to %(email)s; the earlier link no longer works.",
+                email=invitation.email), "success")
+    return _back("users")
+
+
+@bp.post("/settings/invitations/<int:invitation_id>/cancel")
+@login_required
+def settings_invitation_cancel(invitation_id: int):
+    try:
+        accounts.cancel_invitation(current_user, invitation_id)
+    except ServiceError as exc:
+        flash_refusal(exc)
+    else:
+        flash(_("The invitation is cancelled; its link no longer works."), "success")
     return _back("users")
 
 

@@ -112,10 +112,12 @@ def test_a_new_user_issues_a_cmr_from_registration_to_pdf(app, browser_page, mai
     page.fill("input[name=company]", "Spedycja Nowak Sp. z o.o.")
     page.check("input[name=accept_terms]")
     page.click("button[type=submit].primary")
-    page.wait_for_url("**/documents")
-    assert "Please confirm your e-mail address" in page.content()
+    page.wait_for_url("**/register/done")
+    assert "We have sent a message to anna@spedycja-nowak.pl" in page.content()
 
+    # The activation link signs the new owner in.
     page.goto(mailbox.link("anna@spedycja-nowak.pl", "/verify/").replace("http://cmr.test", base))
+    page.wait_for_url("**/documents")
     assert "Your e-mail address is confirmed" in page.content()
     assert "Please confirm your e-mail address" not in page.content()
 
