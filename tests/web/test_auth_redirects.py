@@ -72,6 +72,11 @@ def _login(client, user, **query):
 def test_a_real_login_with_a_hostile_next_lands_on_the_documents(app, make_account, target):
     user = make_account()
     response = _login(app.test_client(), user, next=target)
+    if response.status_code == 400:
+        # A NUL or a bidi control in the query string is refused before any login
+        # (inputs.py): no redirect at all, to anywhere.
+        assert any(c in target for c in ("\x00", "\u202e")) and "Location" not in response.headers
+        return
     assert response.status_code == 302
     assert response.headers["Location"] == "/documents"
 
