@@ -7,7 +7,7 @@ from flask import Response, jsonify, request, url_for
 
 from ..errors import ServiceError, ValidationFailed
 from ..services import account as account_service
-from ..services import addressbook, billing, documents, idempotency
+from ..services import addressbook, billing, documents, idempotency, outbox
 from . import bp
 from .auth import current
 
@@ -86,8 +86,6 @@ def auto_renew():
 @bp.post("/orders")
 def orders_create():
     order = billing.create_order(current(), body())
-    from ..services import mailing
-    mailing.proforma_issued(billing.proforma_of(order).id, renewal=False)
     return jsonify(billing.order_dict(order)), 201
 
 
@@ -189,8 +187,16 @@ def document_email(doc_id):
     to = data.get("to")
     if to is not None and not (isinstance(to, list) and all(isinstance(x, str) for x in to)):
         raise ValidationFailed({"to": ["Send a list of e-mail addresses."]})
-    sent = documents.email_document(current(), doc_id, to)
-    return jsonify({"sent_to": sent}), 202
+    rows = documents.email_document(current(), doc_id, to)
+    # Accepted, not yet delivered: the outbox rows say how each e-mail fares.
+    return jsonify({"sent_to": [r.recipient for r in rows], "emails": [outbox.to_dict(r) for r in rows]}), 202
+
+
+@bp.get("/documents/<doc_id>/emails")
+def document_emails(doc_id):
+    doc = documents.get_document(current().company_id, doc_id)
+    return jsonify({"items": [outbox.to_dict(r) for r in documents.document_emails(doc.company_id, doc.id)],
+                    "next_cursor": None})
 
 
 @bp.get("/documents/<doc_id>/pdf")

@@ -12,10 +12,11 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from .. import clock, mail
+from .. import clock
 from ..errors import Conflict, Forbidden, NotFound, ValidationFailed
 from ..extensions import db
 from ..models import Company, Invitation, Plan, User
+from . import outbox
 
 ROLES = ("owner", "editor", "viewer")
 UNVERIFIED_GRACE = timedelta(days=14)
@@ -65,9 +66,10 @@ def register(email: str, password: str, company_name: str, *, plan_code: str | N
     user = User(company=company, email=email, password_hash=hash_password(password), role="owner",
                 is_admin=admin, language=language)
     db.session.add_all([company, user])
+    db.session.flush()
+    if send_activation:  # recorded in the same transaction as the account
+        record_user_mail(user, "activate", "Confirm your e-mail address", link=_activation_link(user))
     db.session.commit()
-    if send_activation:
-        send_activation_email(user)
     return user
 
 
@@ -79,17 +81,28 @@ def _link(endpoint: str, **values) -> str:
     return current_app.config["BASE_URL"] + url_for(endpoint, **values)
 
 
-def send_user_mail(user: User, template: str, subject: str, **context) -> None:
-    """Render an e-mail in the user's language and send it."""
+def record_user_mail(user: User, template: str, subject: str, **context):
+    """Renders an e-mail in the user's language into the outbox, in the caller's
+    transaction (the caller commits)."""
     with force_locale(user.language or "en"):
         text = render_template(f"email/{template}.txt", user=user, **context)
-        mail.send(user.email, _(subject), text)
+        return outbox.record(user.email, _(subject), text, kind=template, company_id=user.company_id)
+
+
+def send_user_mail(user: User, template: str, subject: str, **context) -> None:
+    """Records the e-mail and commits it with whatever the caller has pending; the
+    sender delivers it after the commit."""
+    record_user_mail(user, template, subject, **context)
+    db.session.commit()
+
+
+def _activation_link(user: User) -> str:
+    token = _serializer("verify-email").dumps({"uid": user.id, "email": user.email})
+    return _link("auth.verify_email", token=token)
 
 
 def send_activation_email(user: User) -> None:
-    token = _serializer("verify-email").dumps({"uid": user.id, "email": user.email})
-    send_user_mail(user, "activate", "Confirm your e-mail address",
-                   link=_link("auth.verify_email", token=token))
+    send_user_mail(user, "activate", "Confirm your e-mail address", link=_activation_link(user))
 
 
 def verify_email_token(token: str) -> User:
@@ -205,11 +218,12 @@ def invite(owner: User, email: str, role: str) -> Invitation:
     invitation = Invitation(company_id=owner.company_id, email=email, role=role,
                             token_hash=_token_hash(token), invited_by_id=owner.id)
     db.session.add(invitation)
-    db.session.commit()
     with force_locale(owner.language or "en"):
         text = render_template("email/invite.txt", company=owner.company, inviter=owner,
                                link=_link("auth.accept_invitation", token=token))
-        mail.send(email, _("You are invited to %(company)s on CMR Online", company=owner.company.name), text)
+        outbox.record(email, _("You are invited to %(company)s on CMR Online", company=owner.company.name), text,
+                      kind="invite", company_id=owner.company_id)
+    db.session.commit()  # the invitation and its e-mail together
     return invitation
 
 

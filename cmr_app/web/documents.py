@@ -33,6 +33,8 @@ CHARGE_LABELS = {"Carriage charges": _l("Carriage charges"), "Deductions": _l("D
                  "Balance": _l("Balance"), "Supplementary charges": _l("Supplementary charges"),
                  "Miscellaneous": _l("Miscellaneous"), "Total": _l("Total")}
 PAYMENT_LABELS = {"carriage_paid": _l("Carriage paid"), "carriage_forward": _l("Carriage forward")}
+EMAIL_STATUS_LABELS = {"pending": _l("waiting to be sent"), "sending": _l("being sent"),
+                       "sent": _l("sent"), "failed": _l("not delivered")}
 
 PARTY_FIELDS = {"name": _l("Name"), "address": _l("Address"), "postal_code": _l("Postal code"),
                 "city": _l("City"), "country": _l("Country"), "tax_id": _l("Tax id (NIP / VAT)"),
@@ -280,7 +282,9 @@ def document(doc_id: int):
         templates_on=entitlements.feature_on(current_user.company, "templates"),
         email_on=entitlements.feature_on(current_user.company, "email_documents"),
         party_emails=", ".join(e for e in (doc.data.get(p, {}).get("email") for p in
-                                           ("sender", "consignee", "carrier")) if e))
+                                           ("sender", "consignee", "carrier")) if e),
+        emails=document_service.document_emails(current_user.company_id, doc.id),
+        email_status_labels=EMAIL_STATUS_LABELS)
 
 
 @bp.route("/documents/<int:doc_id>/edit", methods=["GET", "POST"])
@@ -382,12 +386,12 @@ def document_email(doc_id: int):
     raw = request.form.get("to", "")
     recipients = [r for r in raw.replace(";", ",").replace("\n", ",").split(",") if r.strip()]
     try:
-        sent = document_service.email_document(current_user, doc.id, recipients or None)
+        rows = document_service.email_document(current_user, doc.id, recipients or None)
     except ServiceError as exc:
         flash_refusal(exc)
     else:
-        flash(_("The PDF of CMR %(number)s is on its way to %(to)s.", number=doc.number, to=", ".join(sent)),
-              "success")
+        flash(_("The PDF of CMR %(number)s is on its way to %(to)s.", number=doc.number,
+                to=", ".join(r.recipient for r in rows)), "success")
     return redirect(url_for("web.document", doc_id=doc.id))
 
 

@@ -123,8 +123,6 @@ def settings_order():
         flash_refusal(exc)
         return _back("billing")
     proforma = billing.proforma_of(order)
-    from ..services import mailing
-    mailing.proforma_issued(proforma.id, renewal=False)
     if order.payment_method == "card":
         return redirect(url_for("billing.fake_checkout", token=proforma.access_token))
     flash(_("Order placed: pay %(amount)s PLN with the transfer title %(number)s. The plan starts when the "
