@@ -4,6 +4,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user
 
 from sqlalchemy.exc import IntegrityError
@@ -240,7 +241,8 @@ def emails_retry():
     ids = [m.id for m in outbox.failed(limit=10_000)] if wanted == "all" else [request.form.get("id", type=int)]
     again = [row for row in (outbox.send_again(i) for i in ids if i) if row is not None]
     if again:
-        flash(_("%(count)s e-mail(s) will be sent again.", count=len(again)), "success")
+        flash(ngettext("%(num)d e-mail will be sent again.", "%(num)d e-mails will be sent again.", len(again)),
+              "success")
     else:
         flash(_("Nothing to send again: the e-mail is no longer marked failed."), "info")
     return redirect(url_for("admin.emails"))
