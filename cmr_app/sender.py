@@ -19,8 +19,8 @@ from sqlalchemy.orm import Session
 
 from . import clock, mail, tasks
 from .extensions import db
-from .models import OutboxMail
-from .services import outbox
+from .models import BillingDocument, Document, OutboxMail
+from .services import billing, documents, outbox
 from .tenant import set_current_company
 
 log = logging.getLogger(__name__)
@@ -39,7 +39,8 @@ class PermanentFailure(Exception):
 def _remember_flushed(session, flush_context):
     now = clock.now()
     for obj in list(session.new) + list(session.dirty):
-        if isinstance(obj, OutboxMail) and obj.status == "pending" and obj.next_attempt_at <= now:
+        if isinstance(obj, OutboxMail) and obj.status == "pending" and (
+                obj.next_attempt_at is None or obj.next_attempt_at <= now):
             session.info.setdefault(_FLUSHED, set()).add(obj.id)
 
 
@@ -122,6 +123,7 @@ def retry_due(*, include_failed: bool = False, ignore_backoff: bool = False) -> 
     also those waiting for their back-off, and failed ones). Safe in parallel: each row
     is claimed before it is sent. Each row is tried at most once per run."""
     done, seen = {"sent": 0, "failed": 0, "skipped": 0}, set()
+    db.session().info.pop(_READY, None)  # this run takes the rows this context committed, too
     with _delivery_context():
         while True:
             ids = [i for i in outbox.due_ids(include_failed=include_failed, ignore_backoff=ignore_backoff,
@@ -153,15 +155,11 @@ def _attachments(row: OutboxMail) -> list[tuple[str, str, bytes]]:
     if not spec:
         return []
     if spec.get("type") == "document_pdf":
-        from .models import Document
-        from .services import documents
         doc = db.session.get(Document, spec["id"])
         if doc is None:
             raise PermanentFailure("the document was deleted before its e-mail could be sent")
         return [(documents.pdf_filename(doc), "application/pdf", documents.render_pdf(doc))]
     if spec.get("type") == "billing_pdf":
-        from .models import BillingDocument
-        from .services import billing
         document = db.session.get(BillingDocument, spec["id"])
         if document is None:
             raise PermanentFailure("the billing document is gone")
