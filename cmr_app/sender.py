@@ -87,9 +87,11 @@ def dispatch() -> list[int]:
 
 
 def deliver_job(ids: list[int]) -> None:
-    """The RQ job (and the inline path): deliver these rows if they are still to send."""
+    """The RQ job (and the inline path): deliver these rows if they are still pending.
+    They were due when handed over, so the time is not checked again (a worker whose
+    clock is behind the web's would otherwise leave them for `mail retry`)."""
     with _delivery_context():
-        deliver_many(ids)
+        deliver_many(ids, ignore_backoff=True)
 
 
 def deliver_many(ids, *, include_failed: bool = False, ignore_backoff: bool = False) -> dict:
