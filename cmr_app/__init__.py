@@ -28,6 +28,12 @@ def create_app(config: Mapping | None = None) -> Flask:
         BABEL_TRANSLATION_DIRECTORIES=str(ROOT / "locales"),
         BABEL_DEFAULT_TIMEZONE="UTC",
         RATELIMIT_STORAGE_URI=settings["REDIS_URL"] or "memory://",
+        # Redis is an accelerator: when it is away, limits are counted in this process's
+        # memory until it is back, and a storage error never turns a page into a 500.
+        RATELIMIT_IN_MEMORY_FALLBACK_ENABLED=True,
+        RATELIMIT_SWALLOW_ERRORS=True,
+        RATELIMIT_STORAGE_OPTIONS={"socket_connect_timeout": 1, "socket_timeout": 1}
+        if settings["REDIS_URL"] else {},
         RATELIMIT_HEADERS_ENABLED=True,
         WTF_CSRF_TIME_LIMIT=None,
         MAX_CONTENT_LENGTH=4 * 1024 * 1024,
@@ -101,6 +107,8 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
     limiter.init_app(app)
+    from . import sender
+    sender.init_app(app)  # after db.init_app: hands committed e-mails on before the session goes
 
 
 @login_manager.user_loader

@@ -18,6 +18,7 @@ plans_cli = AppGroup("plans", help="The plan catalogue.")
 jobs_cli = AppGroup("jobs", help="Scheduled jobs.")
 billing_cli = AppGroup("billing", help="Payments.")
 promo_cli = AppGroup("promo", help="Promo codes.")
+mail_cli = AppGroup("mail", help="The e-mail outbox.")
 
 
 def _fail(exc: ServiceError):
@@ -98,7 +99,22 @@ def jobs_daily():
     from .services import jobs
     with current_app.test_request_context(base_url=current_app.config["BASE_URL"]):
         done = jobs.run_daily()
+    from . import sender
+    done["mail"] = sender.retry_due()  # what the jobs recorded, and what waited
     click.echo(json.dumps(done))
+
+
+@mail_cli.command("retry")
+@click.option("--now", "ignore_backoff", is_flag=True, help="Also rows still waiting for their back-off.")
+@click.option("--failed", "include_failed", is_flag=True, help="Also rows marked failed after too many attempts.")
+def mail_retry(ignore_backoff, include_failed):
+    """Sends every outbox e-mail not yet sent whose time has come; safe to run in parallel."""
+    from . import sender
+    done = sender.retry_due(include_failed=include_failed, ignore_backoff=ignore_backoff)
+    from .services import outbox
+    counts = outbox.counts()
+    click.echo(json.dumps({**done, "waiting": counts.get("pending", 0) + counts.get("sending", 0),
+                           "failed_total": counts.get("failed", 0)}))
 
 
 @billing_cli.command("book-payment")
@@ -149,5 +165,5 @@ def promo_create(code, percent, amount, valid_from, valid_to, max_uses):
 
 
 def register(app: Flask) -> None:
-    for group in (accounts_cli, tokens_cli, plans_cli, jobs_cli, billing_cli, promo_cli):
+    for group in (accounts_cli, tokens_cli, plans_cli, jobs_cli, billing_cli, promo_cli, mail_cli):
         app.cli.add_command(group)

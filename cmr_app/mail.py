@@ -1,5 +1,6 @@
-"""Outgoing e-mail through the MAIL_URL backend: smtp://user:pass@host:port[?tls=1],
-console:// (printed) or file:///dir (one .eml per message)."""
+"""The mail transport: builds a message and hands it to the MAIL_URL backend,
+smtp://user:pass@host:port[?tls=1], console:// (printed) or file:///dir (one .eml per
+message). Only cmr_app/sender.py calls it; services record e-mails in the outbox."""
 from __future__ import annotations
 
 import smtplib
@@ -10,6 +11,8 @@ from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlparse
 
 from flask import current_app
+
+SMTP_TIMEOUT = 20  # seconds; a failed attempt is retried later from the outbox
 
 
 def build_message(to: str, subject: str, text: str, html: str | None = None,
@@ -38,7 +41,7 @@ def deliver(msg: EmailMessage, mail_url: str) -> None:
         (folder / f"{uuid.uuid4().hex}.eml").write_bytes(bytes(msg))
     elif url.scheme == "smtp":
         query = parse_qs(url.query)
-        with smtplib.SMTP(url.hostname or "localhost", url.port or 25, timeout=30) as smtp:
+        with smtplib.SMTP(url.hostname or "localhost", url.port or 25, timeout=SMTP_TIMEOUT) as smtp:
             if query.get("tls", ["0"])[0] in ("1", "true", "yes"):
                 smtp.starttls()
             if url.username:
@@ -46,15 +49,3 @@ def deliver(msg: EmailMessage, mail_url: str) -> None:
             smtp.send_message(msg)
     else:
         raise ValueError(f"unsupported MAIL_URL scheme: {url.scheme!r}")
-
-
-def send(to: str, subject: str, text: str, html: str | None = None, attachments=()) -> None:
-    """Composed now (in the user's language), delivered by a job: on the RQ queue when
-    Redis is configured, inline otherwise."""
-    from .tasks import enqueue
-    enqueue("deliver", raw=bytes(build_message(to, subject, text, html, list(attachments))))
-
-
-def deliver_now(to: str, subject: str, text: str, attachments=()) -> None:
-    """For code already running in a job: compose and deliver at once."""
-    deliver(build_message(to, subject, text, None, list(attachments)), current_app.config["MAIL_URL"])

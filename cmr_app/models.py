@@ -484,3 +484,32 @@ class SignaturePhoto(TenantMixin, db.Model):
     sha256: Mapped[str] = mapped_column(String(64))
     width: Mapped[int] = mapped_column(Integer)
     height: Mapped[int] = mapped_column(Integer)
+
+
+# --- Hardening (issue 10, item 4): the e-mail outbox ---
+
+class OutboxMail(db.Model):
+    """An e-mail to send, written in the same transaction as what caused it; the sender
+    (cmr_app/sender.py) delivers it and retries with back-off, so neither Redis nor SMTP
+    being away loses it. Platform-wide (no TenantMixin): jobs and admins read all rows;
+    pages of a company filter by company_id themselves."""
+    __tablename__ = "outbox_mails"
+    __table_args__ = (Index("ix_outbox_mails_status_next", "status", "next_attempt_at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    company_id: Mapped[int | None] = mapped_column(ForeignKey("companies.id", ondelete="CASCADE"),
+                                                   nullable=True, index=True)
+    document_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id", ondelete="SET NULL"),
+                                                    nullable=True, index=True)
+    kind: Mapped[str] = mapped_column(String(40))  # the template: activate, reset, invite, document …
+    recipient: Mapped[str] = mapped_column(String(320))
+    subject: Mapped[str] = mapped_column(String(300))
+    body: Mapped[str] = mapped_column(Text)
+    # What to attach, made at send time: {"type": "document_pdf" | "billing_pdf", "id": n}
+    attachment: Mapped[dict | None] = mapped_column(JSONType, nullable=True)
+    status: Mapped[str] = mapped_column(String(10), default="pending")  # pending | sending | sent | failed
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)

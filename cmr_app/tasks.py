@@ -1,67 +1,54 @@
-"""Background work: with REDIS_URL set, e-mails (and the PDFs they carry) run on the RQ
-queue `cmr` (`rq worker -u $CMR_REDIS_URL cmr`, with the same CMR_* environment as the
-web); without it they run inline. Jobs carry ids, never objects."""
+"""Background work: with REDIS_URL set, jobs run on the RQ queue `cmr`
+(`rq worker -u $CMR_REDIS_URL cmr`, with the same CMR_* environment as the web); without
+it they run inline. Jobs carry ids, never objects. This module knows the queue only:
+callers hand it a function, so it imports none of them."""
 from __future__ import annotations
+
+import importlib
 
 from flask import current_app, has_app_context
 
 QUEUE = "cmr"
 _worker_app = None
+# A Redis that is away must cost a request a moment, not a hang.
+REDIS_TIMEOUTS = {"socket_connect_timeout": 2, "socket_timeout": 5}
 
 
-def enqueue(name: str, **kwargs) -> None:
+def _connection(url: str):
+    from redis import Redis
+    return Redis.from_url(url, **REDIS_TIMEOUTS)
+
+
+def enqueue(func, **kwargs) -> None:
+    """Queues func(**kwargs) when Redis is set (raising if Redis cannot take it), runs it
+    now otherwise."""
     url = current_app.config.get("REDIS_URL")
     if url:
-        from redis import Redis
         from rq import Queue
-        Queue(QUEUE, connection=Redis.from_url(url)).enqueue(run, name, kwargs)
+        Queue(QUEUE, connection=_connection(url)).enqueue(run, f"{func.__module__}:{func.__qualname__}", kwargs)
     else:
-        TASKS[name](**kwargs)
+        func(**kwargs)
 
 
 def run(name: str, kwargs: dict) -> None:
     """The RQ entry point. In a worker process it makes the app once from the environment;
     a worker inside a running app (tests, burst mode) uses that app."""
     global _worker_app
+    module, _, attribute = name.partition(":")
+    func = getattr(importlib.import_module(module), attribute)
     if has_app_context():
-        return _run_in_request(current_app, name, kwargs)
+        return _run_in_request(current_app, func, kwargs)
     if _worker_app is None:
         from . import create_app
         _worker_app = create_app()
     with _worker_app.app_context():
-        return _run_in_request(_worker_app, name, kwargs)
+        return _run_in_request(_worker_app, func, kwargs)
 
 
-def _run_in_request(app, name, kwargs):
+def _run_in_request(app, func, kwargs):
     # url_for and Babel need a request; the links are made absolute with BASE_URL.
     with app.test_request_context(base_url=app.config["BASE_URL"]):
-        return TASKS[name](**kwargs)
-
-
-def deliver(raw: bytes) -> None:
-    import email
-    import email.policy
-    from . import mail
-    mail.deliver(email.message_from_bytes(raw, policy=email.policy.default), current_app.config["MAIL_URL"])
-
-
-def billing_email(document_id: int, template: str) -> None:
-    from .services import mailing
-    mailing.send_billing_email(document_id, template)
-
-
-def document_email(document_id: int, user_id: int, recipients: list[str]) -> None:
-    from .services import mailing
-    mailing.send_document_email(document_id, user_id, recipients)
-
-
-def document_step_email(document_id: int, step: str, recipients: list[str]) -> None:
-    from .services import mailing
-    mailing.send_document_step_email(document_id, step, recipients)
-
-
-TASKS = {"deliver": deliver, "billing_email": billing_email, "document_email": document_email,
-         "document_step_email": document_step_email}
+        return func(**kwargs)
 
 
 def drain(app) -> int:
@@ -69,9 +56,8 @@ def drain(app) -> int:
     url = app.config.get("REDIS_URL")
     if not url:
         return 0
-    from redis import Redis
     from rq import Queue, SimpleWorker
-    connection = Redis.from_url(url)
+    connection = _connection(url)
     queue = Queue(QUEUE, connection=connection)
     count = len(queue)
     if count:

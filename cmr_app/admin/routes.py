@@ -4,13 +4,14 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user
 
 from sqlalchemy.exc import IntegrityError
 
 from ..errors import NotFound, ValidationFailed
 from ..extensions import db
-from ..services import admin_accounts, admin_plans, billing, entitlements, payments as payment_service
+from ..services import admin_accounts, admin_plans, billing, entitlements, outbox, payments as payment_service
 from . import bp
 from .forms import BookPaymentForm, NewPlanForm, PlanForm, PromoCodeForm, SellerForm
 
@@ -22,6 +23,7 @@ NAV = (
     ("admin.promo_codes", _l("Promo codes")),
     ("admin.payments", _l("Payments")),
     ("admin.seller", _l("Seller data")),
+    ("admin.emails", _l("E-mails")),
 )
 
 
@@ -220,3 +222,27 @@ def seller():
             return redirect(url_for("admin.seller"))
     status = 422 if request.method == "POST" else 200
     return render_template("admin/seller.html", form=form, row=row), status
+
+
+@bp.get("/emails")
+def emails():
+    """The outbox: how many e-mails wait, and those that kept failing (to send again
+    once the cause, such as a wrong address or a mail server refusing, is dealt with)."""
+    failed = outbox.failed()
+    return render_template("admin/emails.html", counts=outbox.counts(), failed=failed,
+                           names=billing.company_names([m.company_id for m in failed if m.company_id]),
+                           max_attempts=outbox.MAX_ATTEMPTS)
+
+
+@bp.post("/emails/retry")
+def emails_retry():
+    """Pending again, due now: the sender takes them after this request commits."""
+    wanted = request.form.get("id", "")
+    ids = [m.id for m in outbox.failed(limit=10_000)] if wanted == "all" else [request.form.get("id", type=int)]
+    again = [row for row in (outbox.send_again(i) for i in ids if i) if row is not None]
+    if again:
+        flash(ngettext("%(num)d e-mail will be sent again.", "%(num)d e-mails will be sent again.", len(again)),
+              "success")
+    else:
+        flash(_("Nothing to send again: the e-mail is no longer marked failed."), "info")
+    return redirect(url_for("admin.emails"))

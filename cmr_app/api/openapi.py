@@ -116,6 +116,16 @@ def spec() -> dict:
         "/documents/{id}/duplicate": {"parameters": ID, "post": {
             "summary": "A new document with the same content (counts)",
             "responses": {"201": {"description": "created"}, **_errors(402, 403, 404)}}},
+        "/documents/{id}/email": {"parameters": ID, "post": {
+            "summary": "E-mail the PDF to the parties or to {\"to\": [addresses]} (feature email_documents)",
+            "description": "202: accepted into the outbox, not yet delivered; `emails` gives each "
+                           "e-mail's id and status, followed at GET /documents/{id}/emails.",
+            "responses": {"202": {"description": "{sent_to, emails: [{id, to, status, attempts, last_error, "
+                                                 "next_attempt_at, sent_at, created_at}]}"},
+                          **_errors(402, 403, 404, 409, 422)}}},
+        "/documents/{id}/emails": {"parameters": ID, "get": {
+            "summary": "The document's recent e-mails: pending (with the last error), sent or failed",
+            "responses": {"200": {"description": "{items, next_cursor}"}, **_errors(404)}}},
         "/documents/{id}/pdf": {"parameters": ID + [
             {"name": "languages", "in": "query", "schema": {"type": "string"}, "example": "pl,en,de"},
             {"name": "copies", "in": "query", "schema": {"type": "integer", "enum": [3, 4]}}],

@@ -8,7 +8,7 @@ from flask import Response, jsonify, request, url_for
 from .. import inputs
 from ..errors import NotFound, ServiceError, ValidationFailed
 from ..services import account as account_service
-from ..services import addressbook, billing, documents, idempotency, lifecycle, pdf_cache, record, signatures
+from ..services import addressbook, billing, documents, idempotency, lifecycle, outbox, pdf_cache, record, signatures
 from . import bp
 from .auth import current
 
@@ -119,8 +119,6 @@ def logo_remove():
 @bp.post("/orders")
 def orders_create():
     order = billing.create_order(current(), body())
-    from ..services import mailing
-    mailing.proforma_issued(billing.proforma_of(order).id, renewal=False)
     return jsonify(billing.order_dict(order)), 201
 
 
@@ -250,8 +248,16 @@ def document_email(doc_id):
     to = body(optional=True).get("to")
     if to is not None and not (isinstance(to, list) and all(isinstance(x, str) for x in to)):
         raise ValidationFailed({"to": ["Send a list of e-mail addresses."]})
-    sent = documents.email_document(current(), doc_id, to)
-    return jsonify({"sent_to": sent}), 202
+    rows = documents.email_document(current(), doc_id, to)
+    # Accepted, not yet delivered: the outbox rows say how each e-mail fares.
+    return jsonify({"sent_to": [r.recipient for r in rows], "emails": [outbox.to_dict(r) for r in rows]}), 202
+
+
+@bp.get("/documents/<doc_id>/emails")
+def document_emails(doc_id):
+    doc = documents.get_document(current().company_id, doc_id)
+    return jsonify({"items": [outbox.to_dict(r) for r in documents.document_emails(doc.company_id, doc.id)],
+                    "next_cursor": None})
 
 
 @bp.get("/documents/<doc_id>/pdf")

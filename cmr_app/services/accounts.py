@@ -14,10 +14,11 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from .. import clock, inputs, mail
+from .. import clock, inputs
 from ..errors import Conflict, Forbidden, NotFound, ValidationFailed
 from ..extensions import db
 from ..models import ApiToken, Company, Invitation, Plan, User
+from . import outbox
 
 ROLES = ("owner", "editor", "viewer")
 UNVERIFIED_GRACE = timedelta(days=14)
@@ -142,12 +143,14 @@ def _create_account(email: str, password: str, company_name: str, *, plan_code: 
                 is_admin=admin, language=language)
     db.session.add_all([company, user])
     try:
-        db.session.commit()
+        db.session.flush()
     except IntegrityError:  # the same address registered at the same moment
         db.session.rollback()
         raise ValidationFailed({"email": [_("An account with this e-mail address already exists.")]})
-    if send_activation:
-        send_activation_email(user)
+    if send_activation:  # recorded in the same transaction as the account
+        record_user_mail(user, "activate", "Confirm your e-mail address", link=_activation_link(user),
+                         hours=int(ACTIVATION_MAX_AGE.total_seconds() // 3600))
+    db.session.commit()
     return user
 
 
@@ -159,17 +162,28 @@ def _link(endpoint: str, **values) -> str:
     return current_app.config["BASE_URL"] + url_for(endpoint, **values)
 
 
-def send_user_mail(user: User, template: str, subject: str, **context) -> None:
-    """Render an e-mail in the user's language and send it."""
+def record_user_mail(user: User, template: str, subject: str, **context):
+    """Renders an e-mail in the user's language into the outbox, in the caller's
+    transaction (the caller commits)."""
     with force_locale(user.language or "en"):
         text = render_template(f"email/{template}.txt", user=user, **context)
-        mail.send(user.email, _(subject), text)
+        return outbox.record(user.email, _(subject), text, kind=template, company_id=user.company_id)
+
+
+def send_user_mail(user: User, template: str, subject: str, **context) -> None:
+    """Records the e-mail and commits it with whatever the caller has pending; the
+    sender delivers it after the commit."""
+    record_user_mail(user, template, subject, **context)
+    db.session.commit()
+
+
+def _activation_link(user: User) -> str:
+    token = _serializer("verify-email").dumps({"uid": user.id, "email": user.email})
+    return _link("auth.verify_email", token=token)
 
 
 def send_activation_email(user: User) -> None:
-    token = _serializer("verify-email").dumps({"uid": user.id, "email": user.email})
-    send_user_mail(user, "activate", "Confirm your e-mail address",
-                   link=_link("auth.verify_email", token=token),
+    send_user_mail(user, "activate", "Confirm your e-mail address", link=_activation_link(user),
                    hours=int(ACTIVATION_MAX_AGE.total_seconds() // 3600))
 
 
@@ -330,8 +344,9 @@ def invite(owner: User, email: str, role: str) -> Invitation:
                             invited_by_id=owner.id)
     token = _renew_invitation_token(invitation)
     db.session.add(invitation)
-    db.session.commit()
+    db.session.flush()
     _send_invitation(owner, invitation, token)
+    db.session.commit()  # the invitation and its e-mail together
     return invitation
 
 
@@ -344,13 +359,15 @@ def _renew_invitation_token(invitation: Invitation) -> str:
 
 
 def _send_invitation(owner: User, invitation: Invitation, token: str) -> None:
+    """Records the invitation e-mail in the caller's transaction (the caller commits)."""
     with force_locale(owner.language or "en"):
         text = render_template("email/invite.txt", company=owner.company, inviter=owner,
                                link=_link("auth.accept_invitation", token=token),
                                days=INVITATION_MAX_AGE.days,
                                expires_at=invitation_expires_at(invitation))
-        mail.send(invitation.email, _("You are invited to %(company)s on CMR Online",
-                                      company=owner.company.name), text)
+        outbox.record(invitation.email, _("You are invited to %(company)s on CMR Online",
+                                          company=owner.company.name), text,
+                      kind="invite", company_id=owner.company_id)
 
 
 def invitation_expires_at(invitation: Invitation):
@@ -375,8 +392,8 @@ def resend_invitation(owner: User, invitation_id) -> Invitation:
     require_unrestricted(owner)
     invitation = _pending_invitation(owner, invitation_id)
     token = _renew_invitation_token(invitation)
-    db.session.commit()
     _send_invitation(owner, invitation, token)
+    db.session.commit()  # the new link and its e-mail together
     return invitation
 
 

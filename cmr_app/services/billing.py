@@ -22,7 +22,7 @@ from ..extensions import db
 from ..models import BillingDocument, Company, Order, Payment, PromoCode, SellerSettings, Subscription, User
 from ..schemas import Model, Party, parse
 from ..taxid import check_tax_id
-from . import accounts, entitlements, numbering
+from . import accounts, entitlements, mailing, numbering
 
 INVOICE_PATTERN = "FV/{seq}/{MM}/{YYYY}"
 PROFORMA_PATTERN = "PF/{seq}/{MM}/{YYYY}"
@@ -208,7 +208,8 @@ def create_order(user: User, payload: dict) -> Order:
                   gross=quote.gross, created_at=clock.now())
     db.session.add(order)
     db.session.flush()
-    issue_proforma(order)
+    proforma = issue_proforma(order)
+    mailing.proforma_issued(proforma.id, renewal=False)  # the e-mail commits with the order
     db.session.commit()
     return order
 
@@ -369,9 +370,9 @@ def book_payment(order: Order, amount, *, provider: str, external_id: str,
                                                   paid_date=_local_now().date(),
                                                   proforma_number=proforma.number if proforma else None))
     db.session.add(invoice)
+    db.session.flush()
+    mailing.after_payment(invoice.id)  # the e-mail commits with the payment
     db.session.commit()
-    from . import mailing
-    mailing.after_payment(invoice.id)
     return invoice, True
 
 
@@ -425,12 +426,11 @@ def create_renewal(sub: Subscription) -> Order | None:
     try:
         db.session.flush()
         proforma = issue_proforma(order)
+        mailing.proforma_issued(proforma.id, renewal=True)
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
         return None
-    from . import mailing
-    mailing.proforma_issued(proforma.id, renewal=True)
     return order
 
 

@@ -14,10 +14,10 @@ from sqlalchemy.exc import IntegrityError
 from .. import clock
 from ..errors import Conflict, NotFound, PlanRequired, ServiceError, ValidationFailed
 from ..extensions import db
-from ..models import Carrier, Client, Company, Document, DocumentTemplate, User
+from ..models import Carrier, Client, Company, Document, DocumentTemplate, OutboxMail, User
 from ..schemas import ALL_STATUSES, DocumentIn, dump, missing_essentials, parse
 from ..tenant import get_owned
-from . import accounts, entitlements, lifecycle, numbering, quota
+from . import accounts, entitlements, lifecycle, mailing, numbering, outbox, quota
 from .search import fold, like_terms, page
 
 # 16 random bytes: 128 bits, unguessable, and short enough (22 characters) that the link
@@ -339,9 +339,10 @@ def delete_template(user: User, template_id) -> None:
     db.session.commit()
 
 
-def email_document(user: User, doc_id, recipients: list[str] | None = None) -> list[str]:
-    """Sends the document's PDF to its parties (or the given addresses); the PDF is made
-    and sent by a job. Needs the email_documents feature."""
+def email_document(user: User, doc_id, recipients: list[str] | None = None) -> list[OutboxMail]:
+    """Sends the document's PDF to its parties (or the given addresses): one outbox row
+    each, committed here; the sender makes the PDF and delivers it. Needs the
+    email_documents feature."""
     from . import features
     accounts.require_editor(user)
     features.require_feature(user.company, "email_documents")
@@ -357,6 +358,11 @@ def email_document(user: User, doc_id, recipients: list[str] | None = None) -> l
                                        _("Not valid: %(addresses)s", addresses=", ".join(bad))]})
     if len(recipients) > 10:
         raise ValidationFailed({"to": [_("At most 10 addresses at once.")]})
-    from .. import tasks
-    tasks.enqueue("document_email", document_id=doc.id, user_id=user.id, recipients=recipients)
-    return recipients
+    rows = mailing.record_document_email(doc, user, recipients)
+    db.session.commit()
+    return rows
+
+
+def document_emails(company_id: int, doc_id: int) -> list[OutboxMail]:
+    """The document's recent e-mails and how they fared (the document page, the API)."""
+    return outbox.for_document(company_id, doc_id)

@@ -1,6 +1,7 @@
 """`flask jobs daily`: the trial's reminder and end, and (with billing) renewals and
-lapses. Idempotent: every message is claimed once (notices.claim) before it is sent, so
-running the job twice, or twice at once, sends nothing twice."""
+lapses. Idempotent: every message is claimed once (notices.claim), in the transaction
+that records its e-mails in the outbox, so running the job twice, or twice at once,
+sends nothing twice and a crash loses nothing."""
 from __future__ import annotations
 
 from datetime import timedelta
@@ -30,22 +31,24 @@ def trial_notices(now=None) -> dict:
     for company in companies:
         ends_at = entitlements.trial_ends_at(company)
         if plans.trial_reminder_due(company.registered_at, now, company.timezone):
-            if notices.claim(company.id, "trial_reminder", ends_at.date().isoformat()):
+            if notices.claim(company.id, "trial_reminder", ends_at.date().isoformat(), commit=False):
                 for owner in accounts.company_owners(company.id):
-                    accounts.send_user_mail(owner, "trial_reminder", "Your trial ends in 3 days",
-                                            company=company,
-                                            last_day=entitlements.trial_last_day(company),
-                                            plan=entitlements.chosen_plan(company),
-                                            link=_link("web.settings"))
+                    accounts.record_user_mail(owner, "trial_reminder", "Your trial ends in 3 days",
+                                              company=company,
+                                              last_day=entitlements.trial_last_day(company),
+                                              plan=entitlements.chosen_plan(company),
+                                              link=_link("web.settings"))
                 sent["trial_reminder"] += 1
+            db.session.commit()
         elif now >= ends_at and not entitlements.paid_plan_code(company):
-            if notices.claim(company.id, "trial_ended", ends_at.date().isoformat()):
+            if notices.claim(company.id, "trial_ended", ends_at.date().isoformat(), commit=False):
                 for owner in accounts.company_owners(company.id):
-                    accounts.send_user_mail(owner, "trial_ended", "Your trial has ended",
-                                            company=company, plan=entitlements.chosen_plan(company),
-                                            free=entitlements.catalogue().free,
-                                            link=_link("web.settings"))
+                    accounts.record_user_mail(owner, "trial_ended", "Your trial has ended",
+                                              company=company, plan=entitlements.chosen_plan(company),
+                                              free=entitlements.catalogue().free,
+                                              link=_link("web.settings"))
                 sent["trial_ended"] += 1
+            db.session.commit()
     return sent
 
 
@@ -72,13 +75,14 @@ def renewals_and_lapses(now=None) -> dict:
             if sub.period_end <= now and sub.status == "active":
                 sub.status = "lapsed"
                 db.session.commit()
-                if notices.claim(sub.company_id, "lapsed", sub.period_end.isoformat()):
+                if notices.claim(sub.company_id, "lapsed", sub.period_end.isoformat(), commit=False):
                     company = db.session.get(Company, sub.company_id)
                     for owner in accounts.company_owners(company.id):
-                        accounts.send_user_mail(owner, "lapsed", "Your paid plan has ended",
-                                                company=company, free=entitlements.catalogue().free,
-                                                link=_link("web.settings"))
+                        accounts.record_user_mail(owner, "lapsed", "Your paid plan has ended",
+                                                  company=company, free=entitlements.catalogue().free,
+                                                  link=_link("web.settings"))
                     done["lapsed"] += 1
+                db.session.commit()
     return done
 
 

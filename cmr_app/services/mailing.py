@@ -1,25 +1,15 @@
-"""E-mails that carry or point to PDFs: pro-formas, invoices, CMR documents. Queued
-(tasks.enqueue) so the PDF is made by the worker, not in the web request."""
+"""E-mails that carry PDFs: pro-formas, invoices, CMR documents. Each is recorded in the
+outbox in the caller's transaction (the caller commits), its text written now in the
+reader's language; the PDF is made by the sender at send time, not in the web request."""
 from __future__ import annotations
 
-from flask import render_template
+from flask import current_app, render_template, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
-from .. import mail, tasks
 from ..extensions import db
-from ..models import BillingDocument, Company, Document, User
-from . import accounts
-
-
-def after_payment(invoice_id: int) -> None:
-    tasks.enqueue("billing_email", document_id=invoice_id, template="invoice_issued")
-
-
-def proforma_issued(proforma_id: int, renewal: bool) -> None:
-    tasks.enqueue("billing_email", document_id=proforma_id,
-                  template="renewal_offer" if renewal else "proforma_issued")
-
+from ..models import BillingDocument, Company, Document, OutboxMail, Order, User
+from . import accounts, outbox
 
 SUBJECTS = {
     "invoice_issued": lambda d: _("Payment received: your plan is active (invoice %(number)s)", number=d.number),
@@ -28,39 +18,47 @@ SUBJECTS = {
 }
 
 
-def send_billing_email(document_id: int, template: str) -> None:
-    from . import billing
+def _absolute(endpoint: str, **values) -> str:
+    return current_app.config["BASE_URL"] + url_for(endpoint, **values)
+
+
+def after_payment(invoice_id: int) -> list[OutboxMail]:
+    return record_billing_email(invoice_id, "invoice_issued")
+
+
+def proforma_issued(proforma_id: int, renewal: bool) -> list[OutboxMail]:
+    return record_billing_email(proforma_id, "renewal_offer" if renewal else "proforma_issued")
+
+
+def record_billing_email(document_id: int, template: str) -> list[OutboxMail]:
+    """One e-mail to each owner of the company, the document's PDF attached."""
     document = db.session.get(BillingDocument, document_id)
     if document is None or document.company_id is None:
-        return
-    pdf = billing.render(document)
-    filename = document.number.replace("/", "-") + ".pdf"
-    renewed = db.session.get(type(document.order), document.order.renews_order_id) \
-        if document.order.renews_order_id else None
+        return []
+    order = document.order
+    renewed = db.session.get(Order, order.renews_order_id) if order.renews_order_id else None
+    link = _absolute("billing.document_pdf", token=document.access_token)
+    rows = []
     for owner in accounts.company_owners(document.company_id):
         with force_locale(owner.language or "en"):
-            text = render_template(f"email/{template}.txt", user=owner, document=document,
-                                   order=document.order, link=billing.document_url(document),
-                                   ends=renewed.period_end if renewed else None)
-            mail.deliver_now(owner.email, SUBJECTS[template](document), text,
-                             attachments=[(filename, "application/pdf", pdf)])
+            text = render_template(f"email/{template}.txt", user=owner, document=document, order=order,
+                                   link=link, ends=renewed.period_end if renewed else None)
+            rows.append(outbox.record(owner.email, SUBJECTS[template](document), text, kind=template,
+                                      company_id=document.company_id,
+                                      attachment={"type": "billing_pdf", "id": document.id}))
+    return rows
 
 
-def send_document_email(document_id: int, user_id: int, recipients: list[str]) -> None:
-    from . import documents
-    doc = db.session.get(Document, document_id)
-    user = db.session.get(User, user_id)
-    if doc is None or user is None:
-        return
+def record_document_email(doc: Document, user: User, recipients: list[str]) -> list[OutboxMail]:
+    """The CMR's PDF to each address, written in the sending user's language."""
     company = db.session.get(Company, doc.company_id)
-    pdf = documents.render_pdf(doc)
-    filename = documents.pdf_filename(doc)
     with force_locale(user.language or "en"):
         text = render_template("email/document.txt", doc=doc, company=company, user=user,
-                               link=documents.public_url(doc))
+                               link=_absolute("public.driver_page", token=doc.public_token))
         subject = _("CMR %(number)s from %(company)s", number=doc.number, company=company.name)
-    for address in recipients:
-        mail.deliver_now(address, subject, text, attachments=[(filename, "application/pdf", pdf)])
+    return [outbox.record(address, subject, text, kind="document", company_id=doc.company_id,
+                          document_id=doc.id, attachment={"type": "document_pdf", "id": doc.id})
+            for address in recipients]
 
 
 STEP_SUBJECTS = {
@@ -69,21 +67,14 @@ STEP_SUBJECTS = {
 }
 
 
-def document_step(document_id: int, step: str, recipients: list[str]) -> None:
-    """At taking over and at delivery the parties get the signed PDF (ECMR.md §3)."""
-    tasks.enqueue("document_step_email", document_id=document_id, step=step, recipients=recipients)
-
-
-def send_document_step_email(document_id: int, step: str, recipients: list[str]) -> None:
-    from . import documents
-    doc = db.session.get(Document, document_id)
-    if doc is None or doc.withdrawn_at is not None:
-        return
+def record_document_step(doc: Document, step: str, recipients: list[str]) -> list[OutboxMail]:
+    """At taking over and at delivery the parties get the signed PDF (ECMR.md §3),
+    recorded in the signature's transaction."""
     company = db.session.get(Company, doc.company_id)
-    pdf = documents.render_pdf(doc)
     with force_locale("en"):
         text = render_template("email/document_step.txt", doc=doc, company=company, step=step,
-                               link=documents.public_url(doc))
+                               link=_absolute("public.driver_page", token=doc.public_token))
         subject = STEP_SUBJECTS[step](doc)
-    for address in recipients:
-        mail.deliver_now(address, subject, text, attachments=[(documents.pdf_filename(doc), "application/pdf", pdf)])
+    return [outbox.record(address, subject, text, kind=f"document_{step}", company_id=doc.company_id,
+                          document_id=doc.id, attachment={"type": "document_pdf", "id": doc.id})
+            for address in recipients]

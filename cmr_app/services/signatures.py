@@ -318,7 +318,7 @@ def _notify_parties(doc: Document, step: str) -> None:
     recipients = [doc.data.get(p, {}).get("email", "") for p in ("sender", "consignee")]
     recipients = list(dict.fromkeys(r.strip().lower() for r in recipients if r and "@" in r))
     if recipients:
-        mailing.document_step(doc.id, step, recipients)
+        mailing.record_document_step(doc, step, recipients)
 
 
 def gone_message(problem: str) -> str:

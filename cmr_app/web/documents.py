@@ -46,6 +46,8 @@ RESERVATION_LABELS = {
     "load_unsecured": _l("Load insufficiently secured"), "seal_broken": _l("Seal missing or broken"),
     "weight_not_checked": _l("Gross weight not checked"),
     "temperature": _l("Temperature outside the agreed range"), "other": _l("Other")}
+EMAIL_STATUS_LABELS = {"pending": _l("waiting to be sent"), "sending": _l("being sent"),
+                       "sent": _l("sent"), "failed": _l("not delivered")}
 
 PARTY_FIELDS = {"name": _l("Name"), "address": _l("Address"), "postal_code": _l("Postal code"),
                 "city": _l("City"), "country": _l("Country"), "tax_id": _l("Tax id (NIP / VAT)"),
@@ -334,7 +336,9 @@ def document(doc_id: int):
         templates_on=entitlements.feature_on(current_user.company, "templates"),
         email_on=entitlements.feature_on(current_user.company, "email_documents"),
         party_emails=", ".join(e for e in (doc.data.get(p, {}).get("email") for p in
-                                           ("sender", "consignee", "carrier")) if e))
+                                           ("sender", "consignee", "carrier")) if e),
+        emails=document_service.document_emails(current_user.company_id, doc.id),
+        email_status_labels=EMAIL_STATUS_LABELS)
 
 
 @bp.route("/documents/<int:doc_id>/edit", methods=["GET", "POST"])
@@ -479,12 +483,12 @@ def document_email(doc_id: int):
     raw = request.form.get("to", "")
     recipients = [r for r in raw.replace(";", ",").replace("\n", ",").split(",") if r.strip()]
     try:
-        sent = document_service.email_document(current_user, doc.id, recipients or None)
+        rows = document_service.email_document(current_user, doc.id, recipients or None)
     except ServiceError as exc:
         flash_refusal(exc)
     else:
-        flash(_("The PDF of CMR %(number)s is on its way to %(to)s.", number=doc.number, to=", ".join(sent)),
-              "success")
+        flash(_("The PDF of CMR %(number)s is on its way to %(to)s.", number=doc.number,
+                to=", ".join(r.recipient for r in rows)), "success")
     return redirect(url_for("web.document", doc_id=doc.id))
 
 

@@ -124,8 +124,6 @@ def settings_order():
         flash_refusal(exc)
         return _back("billing")
     proforma = billing.proforma_of(order)
-    from ..services import mailing
-    mailing.proforma_issued(proforma.id, renewal=False)
     adapter = payments.configured()
     if order.payment_method == "card" and adapter is not None:
         return redirect(adapter.checkout_url(proforma))

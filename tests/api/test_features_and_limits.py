@@ -98,11 +98,16 @@ def test_emailing_a_document_sends_its_pdf_to_the_parties(api, mailbox):
     assert refused.status_code == 409 and refused.get_json()["error"]["details"]["feature"] == "email_documents"
     api.put("/account/features/email_documents", json={"enabled": True})
     response = api.post(f"/documents/{doc['id']}/email")
-    assert response.status_code == 202 and response.get_json() == {"sent_to": ["lager@schaefer.de"]}
+    body = response.get_json()
+    assert response.status_code == 202 and body["sent_to"] == ["lager@schaefer.de"]
+    [accepted] = body["emails"]
+    assert accepted["to"] == "lager@schaefer.de" and accepted["status"] == "pending"
     [message] = mailbox.to("lager@schaefer.de")
     [attachment] = list(message.iter_attachments())
     assert attachment.get_content_type() == "application/pdf"
     assert attachment.get_content().startswith(b"%PDF")
+    [outcome] = api.get(f"/documents/{doc['id']}/emails").get_json()["items"]
+    assert outcome["id"] == accepted["id"] and outcome["status"] == "sent" and outcome["sent_at"]
     assert api.post(f"/documents/{doc['id']}/email", json={"to": ["not an address"]}).status_code == 422
 
 
