@@ -10,8 +10,15 @@ from tests.billing.conftest import INVOICE_PL
 from tests.conftest import REDIS_URL
 
 
-def test_a_line_break_in_the_company_name_does_not_break_the_invitation(client, make_account, login, mailbox):
-    login(make_account(company="Spedycja\r\nTest"))
+def test_a_line_break_in_the_company_name_does_not_break_the_invitation(app, client, make_account, login, mailbox):
+    owner = make_account(company="Spedycja Test")
+    # Registration refuses line breaks now (inputs.py); a name saved before that may have one.
+    with app.app_context():
+        from cmr_app.extensions import db
+        from cmr_app.models import Company
+        db.session.get(Company, owner.company_id).name = "Spedycja\r\nTest"
+        db.session.commit()
+    login(owner)
     response = client.post("/settings/users/invite", data={"email": "anna@example.com", "role": "viewer"})
     assert response.status_code == 302
     [message] = mailbox.to("anna@example.com")
