@@ -118,7 +118,11 @@ def app(app_config):
 
 @pytest.fixture
 def client(app):
-    return app.test_client()
+    # Like a browser set to English: the phone pages (/d/, /s/) otherwise speak the
+    # document's first label language, which is what a request without the header gets.
+    client = app.test_client()
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    return client
 
 
 @pytest.fixture

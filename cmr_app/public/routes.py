@@ -2,12 +2,12 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import date
+from decimal import Decimal, InvalidOperation
 
 from flask import Response, abort, g, jsonify, render_template, request
+from flask_babel import force_locale, format_date, format_decimal
 from sqlalchemy import select
-
-from flask_babel import format_decimal
-from flask_babel import lazy_gettext as _l
 
 from ..errors import ValidationFailed
 from ..extensions import csrf, db, limiter
@@ -20,20 +20,46 @@ PAGE_LIMIT = "60/minute"
 # A PDF costs up to seconds of CPU to draw (a cached one far less): fewer per address.
 PDF_LIMIT = "10/minute"
 TOKEN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
-STATUS_LABELS = {"issued": _l("Issued"), "in_transit": _l("In transit"), "delivered": _l("Delivered"),
-                 "cancelled": _l("Cancelled"), "withdrawn": _l("Withdrawn"), "taken_over": _l("Taken over")}
-
-
-def status_label(status: str) -> str:
-    return str(STATUS_LABELS.get(status, status))
 
 
 def goods_totals(data: dict) -> dict:
-    from decimal import Decimal
     goods = data.get("goods") or []
     weight = sum((Decimal(g["gross_weight_kg"]) for g in goods if g.get("gross_weight_kg")), Decimal(0))
-    return {"packages": sum(int(g.get("packages") or 0) for g in goods),
-            "weight": format_decimal(weight, format="#,##0.###")}
+    return {"packages": sum(int(g.get("packages") or 0) for g in goods), "weight": weight}
+
+
+# The phone pages render under the chosen language's locale (force_locale), so these
+# filters and |datetimeformat write numbers and dates the way that language does.
+
+@bp.app_template_filter("phone_number")
+def phone_number(value) -> str:
+    try:
+        return format_decimal(Decimal(str(value)), format="#,##0.###")
+    except (InvalidOperation, ValueError):
+        return str(value)
+
+
+@bp.app_template_filter("phone_date")
+def phone_date(value) -> str:
+    """An ISO date of the form's data ('2026-11-21') as the language writes it; anything
+    else (a date typed freely) as it is."""
+    if not value:
+        return ""
+    try:
+        return format_date(date.fromisoformat(str(value)), "medium")
+    except ValueError:
+        return str(value)
+
+
+def phone_page(template: str, lang: str, status: int = 200, **context) -> Response:
+    """A page of the phone pages in `lang`: its words from the catalogue, its numbers and
+    dates in that locale, and the switch to the 18 languages."""
+    with force_locale(lang):
+        html = render_template(template, t=texts.catalogue(lang), lang=lang, languages=texts.available(),
+                               **context)
+    response = Response(html, status, mimetype="text/html")
+    response.vary.add("Accept-Language")  # without ?lang= the browser's language picks the words
+    return response
 
 
 def _document(token: str) -> tuple[Document, Company]:
@@ -41,7 +67,7 @@ def _document(token: str) -> tuple[Document, Company]:
     doc = db.session.scalar(select(Document).where(Document.public_token == token)
                             .execution_options(all_tenants=True)) if TOKEN.match(token) else None
     if doc is None:  # say plainly that no note carries this link: the paper may be forged
-        abort(Response(render_template("public/unknown.html"), 404))
+        abort(phone_page("public/unknown.html", texts.choose(), 404))
     company = db.session.get(Company, doc.company_id)
     g.display_timezone = company.timezone  # times on the page in the company's zone
     return doc, company
@@ -54,7 +80,7 @@ def _log(doc: Document, page: str, code: str = "") -> None:
 
 def _withdrawn(doc: Document, company: Company):
     """A withdrawn note is not a forged one: say who withdrew which number, and when."""
-    return render_template("public/withdrawn.html", doc=doc, company=company), 410
+    return phone_page("public/withdrawn.html", texts.choose(), 410, doc=doc, company=company)
 
 
 @bp.get("/d/<token>")
@@ -67,10 +93,12 @@ def driver_page(token: str):
     if doc.withdrawn_at is not None:
         return _withdrawn(doc, company)
     data = documents.anonymous_data(doc.data)
-    return render_template("public/driver.html", doc=doc, data=data, company=company,
-                           label_languages=renderers.LANGUAGES, totals=goods_totals(data),
-                           status_label=status_label(doc.status), verdict=lifecycle.verdict(doc, code),
-                           code=code, versions=list(reversed(lifecycle.versions(doc))))
+    lang = texts.choose((doc.data or {}).get("languages"))
+    names = dict(texts.available())
+    return phone_page("public/driver.html", lang, doc=doc, data=data, company=company,
+                      label_languages=[(c, names.get(c, c)) for c in renderers.LANGUAGES],
+                      totals=goods_totals(data), verdict=lifecycle.verdict(doc, code), code=code,
+                      keep={"code": code} if code else {}, versions=list(reversed(lifecycle.versions(doc))))
 
 
 @bp.get("/d/<token>.pdf")
@@ -93,10 +121,9 @@ def driver_pdf(token: str):
 SIGN_LIMIT = "30/minute"
 
 
-def _signing_context(state, lang: str) -> dict:
+def _signing_context(state) -> dict:
     doc = state.doc
     return {"doc": doc, "data": doc.data, "link": state.link, "company": db.session.get(Company, doc.company_id),
-            "t": texts.catalogue(lang), "lang": lang, "languages": texts.available(),
             "totals": goods_totals(doc.data or {}), "signed": signatures.signatures(doc),
             "reservation_codes": signatures.RESERVATION_CODES}
 
@@ -115,18 +142,16 @@ def signing_page(token: str):
     state = signatures.open_link(token)
     lang = texts.choose((state.doc.data or {}).get("languages") if state else None)
     if state is None:
-        return render_template("public/sign_gone.html", t=texts.catalogue(lang), lang=lang,
-                               languages=texts.available(), message=texts.catalogue(lang)["unknown_link"],
-                               state=None, handover=None), 404
+        return phone_page("public/sign_gone.html", lang, 404, message=texts.catalogue(lang)["unknown_link"],
+                          state=None, handover=None)
     g.display_timezone = db.session.get(Company, state.doc.company_id).timezone
     record.log_view(state.doc, "sign", ip=request.remote_addr or "",
                     user_agent=request.headers.get("User-Agent", ""))
     if state.problem:
-        t = texts.catalogue(lang)
-        return render_template("public/sign_gone.html", t=t, lang=lang, languages=texts.available(),
-                               message=t["gone_" + state.problem], state=state, handover=_handover_qr(state)), 410
-    return render_template("public/sign.html", **_signing_context(state, lang), handover=_handover_qr(state),
-                           waiting=state.link.role == "consignee" and state.doc.taken_over_at is None)
+        return phone_page("public/sign_gone.html", lang, 410, message=texts.catalogue(lang)["gone_" + state.problem],
+                          state=state, handover=_handover_qr(state))
+    return phone_page("public/sign.html", lang, **_signing_context(state), handover=_handover_qr(state),
+                      waiting=state.link.role == "consignee" and state.doc.taken_over_at is None)
 
 
 @bp.post("/s/<token>")
