@@ -259,6 +259,9 @@ def test_the_export_needs_a_token_and_the_schema_does_not(api, client):
     assert served.data == SCHEMA_FILE.read_bytes()
     assert served.get_json()["$schema"] == "https://json-schema.org/draft/2020-12/schema"
     Draft202012Validator.check_schema(served.get_json())
+    paths = client.get("/api/v1/openapi.json").get_json()["paths"]
+    assert set(paths["/documents/{id}/ecmr.json"]["get"]["responses"]) >= {"200", "404", "409"}
+    assert paths["/schemas/ecmr.json"]["get"]["security"] == []
 
 
 @pytest.mark.parametrize("break_it, where", [
