@@ -184,9 +184,7 @@ def _consignment(doc: Document, signed: dict) -> dict:
     if doc.delivered_at is not None:
         delivery_event = _compact({
             "actualOccurrenceDateTime": _iso(doc.delivered_at),
-            "occurrenceLocation": _compact({
-                "name": delivery.get("city", ""),
-                "geographicalCoordinates": _coordinates(consignee_sig.position if consignee_sig else None)}),
+            "occurrenceLocation": _compact({"name": delivery.get("city", "")}),
             "relatedObservation": _observations(consignee_sig.reservations if consignee_sig else [])})
     return _compact({
         "transportContractDocument": _compact({
@@ -202,7 +200,10 @@ def _consignment(doc: Document, signed: dict) -> dict:
             "name": taking_over.get("city", ""),
             "postalAddress": _address(taking_over, street=False),
             "geographicalCoordinates": _coordinates(carrier_sig.position if carrier_sig else None)}),
-        "consigneeReceiptLocation": _compact({"name": delivery.get("city", ""), "postalAddress": _address(delivery)}),
+        # Where the phones were when the carrier and the consignee signed: eFTI139/140, eFTI155/156.
+        "consigneeReceiptLocation": _compact({
+            "name": delivery.get("city", ""), "postalAddress": _address(delivery),
+            "geographicalCoordinates": _coordinates(consignee_sig.position if consignee_sig else None)}),
         "deliveryEvent": delivery_event,
         "grossWeight": _measure(_total(goods, "gross_weight_kg"), "KGM"),
         "grossVolume": _measure(_total(goods, "volume_m3"), "MTQ"),

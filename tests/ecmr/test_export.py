@@ -209,8 +209,8 @@ def test_signed_taken_over_and_delivered_with_reservations_positions_and_photos(
     # authentication and the record.
     assert c["deliveryEvent"]["actualOccurrenceDateTime"] == delivered_event["at"] == "2026-11-22T10:05:00.000+00:00"
     assert c["consignee"]["confirmedDocumentAuthentication"] == [{"actualDateTime": delivered_event["at"]}]
-    assert c["deliveryEvent"]["occurrenceLocation"] == {"name": "Berlin",
-                                                        "geographicalCoordinates": {"latitude": 52.52, "longitude": 13.405}}
+    assert c["deliveryEvent"]["occurrenceLocation"] == {"name": "Berlin"}
+    assert c["consigneeReceiptLocation"]["geographicalCoordinates"] == {"latitude": 52.52, "longitude": 13.405}
     assert c["deliveryEvent"]["relatedObservation"] == [{"applicableNote": [
         {"subjectCode": "packaging_damaged", "contentText": "2 Paletten Folie gerissen"}]}]
     assert c["carrierAcceptanceDateTime"] == taken_over["at"]
