@@ -138,6 +138,21 @@ def test_without_an_adr_line_the_indicator_is_false(api):
     assert movement == [{"modeCode": "3", "dangerousGoodsIndicator": False, "usedTransportMeans": {"id": "PO 12345"}}]
 
 
+def test_a_bare_document_leaves_out_what_it_does_not_say(api):
+    doc = api.post("/documents", json=sample_document(
+        goods=[{"packages": 3}], carrier={}, documents_attached="", payment_instructions="Paid by the buyer",
+        established={})).get_json()
+    exported = _valid(_export(api, doc["id"]))
+    c = exported["consignment"]
+    assert c["includedConsignmentItem"] == [{"sequenceNumber": 1, "transportPackage": {"itemQuantity": 3}}]
+    assert c["numberOfPackages"] == 3
+    assert not {"carrier", "grossWeight", "grossVolume", "natureIdentificationCargo", "paymentArrangementCode",
+                "cODAmount", "usedTransportEquipment"} & set(c)
+    assert c["mainCarriageTransportMovement"] == [{"modeCode": "3", "dangerousGoodsIndicator": False}]
+    assert exported["cmrOnline"]["paymentInstructions"] == "Paid by the buyer"
+    assert c["transportContractDocument"]["formattedIssueDateTime"] == exported["cmrOnline"]["issuedOn"]
+
+
 def test_signed_taken_over_and_delivered_with_reservations_positions_and_photos(api, client, signed_by):
     with time_machine.travel("2026-11-21T07:00:00+00:00", tick=False):
         doc = api.post("/documents", json=_full_document()).get_json()
