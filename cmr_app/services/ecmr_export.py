@@ -6,10 +6,8 @@ docs/ecmr-mapping.md says where each field comes from and goes to; the JSON Sche
 schemas/ecmr.schema.json."""
 from __future__ import annotations
 
-import json
 import re
 from decimal import Decimal
-from functools import lru_cache
 from pathlib import Path
 
 from flask import current_app, url_for
@@ -31,11 +29,6 @@ ROAD = "3"
 PAYMENT_ARRANGEMENT = {"carriage_paid": "P", "carriage_forward": "C"}
 PARTY_ROLE = {"sender": "CZ", "carrier": "CA", "consignee": "CN"}
 TRAILER = "TE"
-
-
-@lru_cache(maxsize=1)
-def schema() -> dict:
-    return json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
 
 
 def schema_url() -> str:
