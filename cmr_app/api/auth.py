@@ -9,7 +9,7 @@ from ..services import tokens
 from ..tenant import set_current_company
 from . import bp
 
-PUBLIC = {"api.openapi", "api.plans"}
+PUBLIC = {"api.openapi", "api.plans", "api.ecmr_schema"}
 
 
 class Unauthorized(ServiceError):

@@ -130,6 +130,16 @@ def spec() -> dict:
             {"name": "languages", "in": "query", "schema": {"type": "string"}, "example": "pl,en,de"},
             {"name": "copies", "in": "query", "schema": {"type": "integer", "enum": [3, 4]}}],
             "get": {"responses": {"200": {"description": "the PDF", "content": {"application/pdf": {}}}, **_errors(404, 422)}}},
+        "/documents/{id}/ecmr.json": {"parameters": ID, "get": {
+            "summary": "The whole consignment as one e-CMR JSON document: eFTI common data set / UN/CEFACT element "
+                       "names under `consignment`, our own `cmrOnline` block (versions, hash-chained events, "
+                       "signatures with image and photo SHA-256); a withdrawn document answers 409",
+            "responses": {"200": {"description": "the e-CMR", **_json({"$ref": "/api/v1/schemas/ecmr.json"})},
+                          **_errors(404, 409)}}},
+        "/schemas/ecmr.json": {"get": {
+            "summary": "The JSON Schema (draft 2020-12) of the e-CMR export", "security": [],
+            "responses": {"200": {"description": "the schema",
+                                  "content": {"application/schema+json": {}}}}}},
     }
     return {"openapi": "3.1.0",
             "info": {"title": "CMR Online API", "version": "1.0.0"},

@@ -8,7 +8,8 @@ from flask import Response, jsonify, request, url_for
 from .. import inputs
 from ..errors import NotFound, ServiceError, ValidationFailed
 from ..services import account as account_service
-from ..services import addressbook, billing, documents, idempotency, lifecycle, outbox, pdf_cache, record, signatures
+from ..services import (addressbook, billing, documents, ecmr_export, idempotency, lifecycle, outbox, pdf_cache,
+                        record, signatures)
 from . import bp
 from .auth import current
 
@@ -309,6 +310,21 @@ def signature_photo(doc_id, photo_id):
     doc = documents.get_document(current().company_id, doc_id)
     photo = signatures.get_photo(doc, photo_id)
     return Response(photo.image, mimetype="image/jpeg", headers={"Cache-Control": "private, no-store"})
+
+
+# The e-CMR as one JSON document (ECMR.md §4)
+
+@bp.get("/documents/<doc_id>/ecmr.json")
+def document_ecmr(doc_id):
+    doc = documents.get_document(current().company_id, doc_id)
+    return jsonify(ecmr_export.export(doc))
+
+
+@bp.get("/schemas/ecmr.json")
+def ecmr_schema():
+    """The JSON Schema of the export, public: a document names it in `$schema`."""
+    return Response(ecmr_export.SCHEMA_PATH.read_bytes(), mimetype="application/schema+json",
+                    headers={"Cache-Control": "public, max-age=3600"})
 
 
 @bp.get("/openapi.json")
