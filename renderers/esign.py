@@ -256,12 +256,12 @@ def fit_reservations(s: Sheet, rect, free_text: str, items: list[str], langs, *,
     if fitted.complete:
         s.lines(x0, y0, fitted.lines, fitted.size)
         return True
-    size = fitted.size
+    size = sizes[-1]
+    lines = [(ln, font) for text, font in paragraphs for ln in wrap(text, font, size, w)]
     free_lines = len(wrap(free_text, DATA, size, w)) if free_text else 0
-    room = max(int((h + 0.01) // (size * LEADING)) - 1, 0)
-    if not record or room < free_lines or not items:
+    ref = [(ln, DATA_BOLD) for ln in wrap("… → " + joined("see_record", tuple(langs)), DATA_BOLD, size, w)]
+    room = int((h + 0.01) // (size * LEADING)) - len(ref)
+    if not record or room <= free_lines or not items:
         return False
-    bottom = s.lines(x0, y0, fitted.lines[:room], size)
-    ref = "… → " + joined("see_record", tuple(langs))
-    _one_line(s, x0, bottom + size * 0.8 / mm, ref, DATA_BOLD, size, x1 - x0)
+    s.lines(x0, y0, lines[:room] + ref, size)
     return True
