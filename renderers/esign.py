@@ -139,6 +139,10 @@ def reservation_lines(items, langs) -> list[str]:
     return out
 
 
+_OPAQUE = [255 if v > 40 else 0 for v in range(256)]
+_DARK = [255 if v < 200 else 0 for v in range(256)]
+
+
 def signature_image(data) -> ImageReader | None:
     """The drawn signature cropped to its ink, or None when it cannot be decoded."""
     if not isinstance(data, (bytes, bytearray)) or not data:
@@ -152,8 +156,8 @@ def signature_image(data) -> ImageReader | None:
             image = image.convert("RGBA")
         # Ink = opaque and not white: a pad's transparent or white margin is cut away,
         # so the strokes fill the box.
-        alpha = image.getchannel("A").point(lambda v: 255 if v > 40 else 0)
-        dark = image.convert("L").point(lambda v: 255 if v < 200 else 0)
+        alpha = image.getchannel("A").point(_OPAQUE)
+        dark = image.convert("L").point(_DARK)
         from PIL import ImageChops
         bbox = ImageChops.multiply(alpha, dark).getbbox()
         if bbox is None:
@@ -161,7 +165,12 @@ def signature_image(data) -> ImageReader | None:
         pad = max(2, (bbox[2] - bbox[0]) // 40)
         bbox = (max(0, bbox[0] - pad), max(0, bbox[1] - pad),
                 min(image.width, bbox[2] + pad), min(image.height, bbox[3] + pad))
-        return ImageReader(image.crop(bbox))
+        # On white, without the alpha channel: the image lies in the box's free area only,
+        # and an opaque RGB image is cheaper to embed than one with a soft mask.
+        ink = image.crop(bbox)
+        flat = Image.new("RGB", ink.size, (255, 255, 255))
+        flat.paste(ink, mask=ink.getchannel("A"))
+        return ImageReader(flat)
     except Exception:  # damaged bytes: OSError, SyntaxError, ValueError, DecompressionBombError …
         return None
 

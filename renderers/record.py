@@ -81,7 +81,7 @@ def _cells(event: dict, langs, timezone) -> dict[str, list[tuple[str, str, float
         cells["reservations"] += para("reservations", f"{joined('cancel_reason', tuple(langs))}: {reason}")
     prev = _text(event.get("prev_hash"))
     cells["hash"] = ([(ln, MONO, HASH_SIZE) for ln in _hex_lines(event.get("hash"))]
-                     + [("↑ " + (ln if i == 0 else "  " + ln), MONO, PREV_SIZE)
+                     + [(("↑ " if i == 0 else "  ") + ln, MONO, PREV_SIZE)
                         for i, ln in enumerate(_hex_lines(prev) if prev else ["—"])])
     return cells
 
