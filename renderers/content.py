@@ -10,7 +10,8 @@ from decimal import Decimal, InvalidOperation
 from reportlab.lib.units import mm
 
 from .esign import (
-    RESERVATION_SIZES_24, draw_signature, fit_reservations, reservation_lines, reservations_of, sign_area_24, signatures_of,
+    RESERVATION_SIZES_24, draw_signature, fit_reservations, reservation_lines, reservations_of,
+    sign_area_24, signatures_of,
 )
 from .form import CHECKBOX, SHORT_URL_SIZE, FormLayout
 from .layout import BOXES, CHARGE_COLS, GOODS_COLUMNS, NUMBER_BASELINE, FOOT_BASELINE, QR_ZONE

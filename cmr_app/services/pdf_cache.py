@@ -2,9 +2,8 @@
 and the driver's link, the office's download and the API ask for the same bytes again
 and again. The key holds everything that changes the output, so a cached PDF is never
 stale: the document's id, fingerprint, last save and status, its signatures and last
-event, the options asked for, the
-company's printer offset, its logo (and whether the logo feature is on) and the site's
-address printed under the QR code. The key's hash is also the PDF's ETag.
+event, the options asked for, the company's printer offset, its logo (and whether the
+logo feature is on) and the site's address printed under the QR code. The key's hash is also the PDF's ETag.
 
 Storage: Redis (with a TTL) when REDIS_URL is set, else a per-process LRU bounded in
 bytes. Redis being unreachable never breaks a PDF: the PDF is rendered and the cache is
