@@ -17,6 +17,7 @@ from .fingerprinting import fingerprint
 from .form import form_layout
 from .layout import BOXES, CALIBRATION_POINTS, COPY_NAME_BASELINE, FOOT_BASELINE, FRAME, PAGE_H, PAGE_W
 from .locales import charge_row_aliases, check_languages, joined
+from .record import has_record, record_pages
 from .sheet import Sheet
 from .stamp import draw_stamp, stamp_for
 from .typography import DATA, DATA_BOLD, LABEL, LABEL_BOLD, register_fonts
@@ -84,6 +85,15 @@ def render_cmr(doc: dict, *, languages: list[str] | None = None, copies: int | N
     ``status`` ("cancelled" stamps every page CANCELLED in the label languages, blank
     mode included), ``cancelled_on`` (ISO date) and ``cancel_reason`` (printed in the
     stamp, shortened if long).
+
+    The e-CMR (all optional): ``signatures`` (sender → box 22, carrier → 23, consignee
+    → 24: the drawn image, the signer's name, local time and place; see
+    ``renderers.esign``), ``reservations`` (the carrier's printed in box 18, the
+    consignee's in box 24, each in the label languages plus its free text) and
+    ``record`` with ``timezone`` (the events: when there are any, "electronic record"
+    pages follow all copies and annexes; see ``renderers.record``). In blank mode the
+    signatures are printed where the pre-printed boxes are, and the record pages follow
+    as they do on plain paper.
     """
     doc = doc if isinstance(doc, dict) else {}
     langs, n_copies = _options(doc, languages, copies)
@@ -91,7 +101,9 @@ def render_cmr(doc: dict, *, languages: list[str] | None = None, copies: int | N
     form = form_layout(langs, _free_charge_rows(doc), version_of(doc) is not None)
     fp = txt(doc.get("fingerprint")) or fingerprint(doc)
     image = _logo(logo)
-    content = build_content(doc, langs, form, fp, logo=image, with_qr=not blank_mode)
+    with_record = has_record(doc)
+    content = build_content(doc, langs, form, fp, logo=image, with_qr=not blank_mode,
+                            with_record=with_record)
     annex_pages = paginate(content.annex, langs)
     for section, x, baseline, size in content.refs:
         content.sheet.text(x, baseline, "→ " + joined("see_annex", langs, n=section.page),
@@ -160,6 +172,14 @@ def render_cmr(doc: dict, *, languages: list[str] | None = None, copies: int | N
             c.setFont(DATA, 6)
             c.drawString(FRAME[0] * mm, (PAGE_H - FOOT_BASELINE) * mm,
                          f"{check_code_text(fp, version_of(doc))}   {i}/{len(annex_pages)}")
+            c.showPage()
+    # The electronic record once, after every copy: it belongs to the document, not to
+    # one party's copy.
+    if with_record:
+        for page in record_pages(doc, langs, check_code_text(fp, version_of(doc))):
+            c.setFillColorRGB(0, 0, 0)
+            c.setStrokeColorRGB(0, 0, 0)
+            page.paint(c)      # no stamp: the cancellation is an event in the table
             c.showPage()
     c.save()
     return buf.getvalue()

@@ -9,6 +9,10 @@ from decimal import Decimal, InvalidOperation
 
 from reportlab.lib.units import mm
 
+from .esign import (
+    RESERVATION_SIZES_24, draw_signature, fit_reservations, reservation_lines, reservations_of,
+    sign_area_24, signatures_of,
+)
 from .form import CHECKBOX, SHORT_URL_SIZE, FormLayout
 from .layout import BOXES, CHARGE_COLS, GOODS_COLUMNS, NUMBER_BASELINE, FOOT_BASELINE, QR_ZONE
 from .locales import charge_row_aliases, joined
@@ -128,7 +132,9 @@ class Content:
 
 
 def build_content(doc: dict, langs, form: FormLayout, fp: str, *, logo=None,
-                  with_qr: bool = True) -> Content:
+                  with_qr: bool = True, with_record: bool = False) -> Content:
+    """``with_record``: an electronic record page follows the copies, so reservations
+    that do not fit boxes 18 and 24 may point to it."""
     s = Sheet()
     c = Content(sheet=s)
     doc = doc if isinstance(doc, dict) else {}
@@ -172,7 +178,11 @@ def build_content(doc: dict, langs, form: FormLayout, fp: str, *, logo=None,
     extra = [(f"{joined('vehicle', langs)}: {vehicle}", DATA_BOLD)] if vehicle else []
     box_text("16", party_paragraphs(carrier, langs, extra))
     box_text("17", [(txt(doc.get("successive_carriers")), DATA)])
-    box_text("18", [(txt(doc.get("carrier_reservations")), DATA)])
+    carrier_res = reservation_lines(reservations_of(doc, "carrier"), langs)
+    own = txt(doc.get("carrier_reservations"))
+    if not carrier_res or not fit_reservations(s, form.data["18"], own, carrier_res, langs,
+                                               record=with_record):
+        box_text("18", [(own, DATA)] + [(t, DATA) for t in carrier_res])
     box_text("19", [(txt(doc.get("special_agreements")), DATA)])
 
     # 14: tick a printed choice, or print the free text.
@@ -203,6 +213,7 @@ def build_content(doc: dict, langs, form: FormLayout, fp: str, *, logo=None,
         s.text(form.on_value_x, form.line_21, fmt_date(get(est, "date")), DATA, 8)
 
     _goods(doc, langs, form, c)
+    _signatures(doc, langs, form, c, box_text, with_record)
     _charges(doc, langs, form, c)
 
     # QR, short link, check code (the title block of every copy)
@@ -218,6 +229,19 @@ def build_content(doc: dict, langs, form: FormLayout, fp: str, *, logo=None,
         size = shrink_to_width(code, DATA_BOLD, 6.6, form.fingerprint_w * mm, floor=MIN_SIZE)
         s.text(form.fingerprint_x, form.fingerprint_baseline, code, DATA_BOLD, size)
     return c
+
+
+def _signatures(doc, langs, form: FormLayout, c: Content, box_text, with_record: bool) -> None:
+    """Boxes 22–24: each signature in its box; the consignee's reservations in box 24
+    beside its signature."""
+    sigs = signatures_of(doc)
+    consignee_res = reservation_lines(reservations_of(doc, "consignee"), langs)
+    res_rect, sig_rect = sign_area_24(form, bool(consignee_res))
+    if consignee_res and not fit_reservations(c.sheet, res_rect, "", consignee_res, langs,
+                                              record=with_record, sizes=RESERVATION_SIZES_24):
+        box_text("24", [(t, DATA) for t in consignee_res], res_rect)
+    for role, sig in sigs.items():
+        draw_signature(c.sheet, form, role, sig, sig_rect if role == "consignee" else None)
 
 
 def version_of(doc: dict) -> int | None:

@@ -13,6 +13,9 @@ import json
 VOLATILE_KEYS = frozenset({
     "public_url", "short_url", "fingerprint", "id", "created_at", "updated_at",
     "status", "pdf_url", "version", "cancelled_on", "cancelled_at", "cancel_reason",
+    # The e-CMR's signatures and record are made after the content is final (it is
+    # locked at the first signature): they never change the check code.
+    "signatures", "reservations", "record", "timezone",
 })
 
 

@@ -27,6 +27,7 @@ CHECKBOX = 2.4        # mm, box 14
 CLAUSE_X1 = 170.5     # mm: right edge of the Convention clause
 SHORT_URL_SIZE = 5.0  # the link under the QR code (data)
 FINGERPRINT_LABEL = 4.3
+DOTTED_LINE = "……………………"
 
 
 @dataclass
@@ -46,6 +47,11 @@ class FormLayout:
     fingerprint_baseline: float = 0.0
     fingerprint_w: float = 0.0       # mm available to "version · check code"
     copy_names: dict[int, tuple[str, float]] = field(default_factory=dict)
+    # 22–24: the area a signature may fill (below the box number or the printed lines,
+    # above the printed "signature" label), and in 24 where the place and the date go.
+    sign_areas: dict[str, tuple[float, float, float, float]] = field(default_factory=dict)
+    place_24: tuple[float, float, float] = (0.0, 0.0, 0.0)    # x, baseline, x1 (mm)
+    on_24: tuple[float, float, float] = (0.0, 0.0, 0.0)
 
 
 def _label_block(s: Sheet, box: Box, text: str, *, number: str | None = None,
@@ -169,13 +175,22 @@ def form_layout(langs: tuple[str, ...], extra_charge_rows: int = 0,
         sig = J("box_24_signature" if key == "24" else f"box_{key}")
         if key == "24":
             bottom = _label_block(s, box, J("box_24"))
-            s.text(box.x0 + PAD, bottom + 3.2, J("place") + " ……………………", LABEL, LABEL_SIZE + 0.4)
-            s.text(box.x0 + PAD, bottom + 7.0, J("on") + " ……………………", LABEL, LABEL_SIZE + 0.4)
+            size = LABEL_SIZE + 0.4
+            for attr, word, baseline in (("place_24", J("place"), bottom + 3.2), ("on_24", J("on"), bottom + 7.0)):
+                # The word, then its dotted line as a separate text: the line is where the
+                # place and the date are written (by hand, or printed by the e-CMR).
+                s.text(box.x0 + PAD, baseline, word, LABEL, size)
+                x = box.x0 + PAD + width(word + " ", LABEL, size) / mm
+                s.text(x, baseline, DOTTED_LINE, LABEL, size)
+                setattr(f, attr, (x, baseline, box.x1 - PAD))
+            area_top = bottom + 7.0 + 1.4
         else:
             s.text(box.x0 + PAD, box.y0 + 0.7 + NUMBER_SIZE * 0.76 / mm, key, LABEL_BOLD, NUMBER_SIZE)
+            area_top = box.y0 + 0.7 + NUMBER_SIZE * 1.0 / mm + 0.4   # below the box number
         lines = wrap(sig, LABEL, LABEL_SIZE, (box.w - 2 * PAD) * mm)
         top = box.y1 - 0.8 - len(lines) * LABEL_SIZE * LEADING / mm
         s.lines((box.x0 + box.x1) / 2, top, [(ln, LABEL) for ln in lines], LABEL_SIZE, align="center")
+        f.sign_areas[key] = (box.x0 + PAD, area_top, box.x1 - PAD, top - 0.5)
 
     _title_block(s, f, langs, versioned)
     _margins(s, f, langs)

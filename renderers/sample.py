@@ -85,6 +85,72 @@ def large_document() -> dict:
     return doc
 
 
+def signature_png(seed: int = 0, size=(600, 240)) -> bytes:
+    """A drawn signature as the phone's pad sends it: dark strokes on transparency."""
+    import math
+    from PIL import Image, ImageDraw
+    img = Image.new("RGBA", size, (0, 0, 0, 0))
+    d = ImageDraw.Draw(img)
+    w, h = size
+    points = [(40 + i * (w - 80) / 60, h * (0.5 + 0.3 * math.sin(i * (0.45 + seed * 0.07) + seed)))
+              for i in range(61)]
+    d.line(points, fill=(11, 31, 68, 255), width=5, joint="curve")
+    d.line([(w * 0.15, h * 0.8), (w * 0.7, h * 0.75)], fill=(11, 31, 68, 255), width=4)
+    buf = io.BytesIO()
+    img.save(buf, "PNG")
+    return buf.getvalue()
+
+
+def _chain(events: list[dict]) -> list[dict]:
+    """Hashes as ECMR.md §4 makes them: SHA-256 of prev_hash + canonical JSON."""
+    import hashlib
+    import json
+    prev, out = "", []
+    for event in events:
+        body = {**event, "prev_hash": prev}
+        text = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        prev = hashlib.sha256((prev + text).encode("utf-8")).hexdigest()
+        out.append({**body, "hash": prev})
+    return out
+
+
+def signed_document(**overrides) -> dict:
+    """The sample consignment taken over and delivered: three signatures, reservations of
+    the carrier and the consignee, and the record of its events."""
+    doc = sample_document(version=1, fingerprint="7d1c09a4e2b3", status="delivered",
+                          timezone="Europe/Warsaw")
+    carrier_res = [{"code": "packages_not_checked", "text": ""},
+                   {"code": "load_unsecured", "text": "2 pallets leaning, re-strapped at loading"}]
+    consignee_res = [{"code": "packaging_damaged", "text": "2 pallets torn foil"}]
+    pos_carrier = {"lat": 52.4064, "lon": 16.9252, "accuracy_m": 12}
+    pos_consignee = {"lat": 52.5112, "lon": 13.4421, "accuracy_m": 25}
+    doc["signatures"] = {
+        "sender": {"name": "Jan Kowalski", "signed_at": "2026-11-21T12:30:00+00:00",
+                   "timezone": "Europe/Warsaw", "position": None, "image": signature_png(0)},
+        "carrier": {"name": "Piotr Kierowca", "signed_at": "2026-11-21T13:58:00+00:00",
+                    "timezone": "Europe/Warsaw", "position": pos_carrier, "image": signature_png(1)},
+        "consignee": {"name": "Klaus Schäfer", "signed_at": "2026-11-22T09:00:00+00:00",
+                      "timezone": "Europe/Berlin", "position": pos_consignee, "image": signature_png(2)},
+    }
+    doc["reservations"] = {"carrier": carrier_res, "consignee": consignee_res}
+    base = {"version": 1, "fingerprint": "7d1c09a4e2b3", "by": "", "role": None, "signer_name": None,
+            "captured_at": None, "position": None, "reservations": [], "photos": [], "reason": None}
+    doc["record"] = _chain([
+        {**base, "seq": 1, "type": "issued", "at": "2026-11-21T08:12:05.120+00:00", "by": "biuro@meble-lodzkie.pl"},
+        {**base, "seq": 2, "type": "signed", "at": "2026-11-21T12:30:01.004+00:00", "role": "sender",
+         "signer_name": "Jan Kowalski"},
+        {**base, "seq": 3, "type": "signed", "at": "2026-11-21T14:00:02.310+00:00", "role": "carrier",
+         "signer_name": "Piotr Kierowca", "captured_at": "2026-11-21T13:58:00.000+00:00",
+         "position": pos_carrier, "reservations": carrier_res},
+        {**base, "seq": 4, "type": "taken_over", "at": "2026-11-21T14:00:02.310+00:00"},
+        {**base, "seq": 5, "type": "signed", "at": "2026-11-22T09:00:00.500+00:00", "role": "consignee",
+         "signer_name": "Klaus Schäfer", "position": pos_consignee, "reservations": consignee_res},
+        {**base, "seq": 6, "type": "delivered", "at": "2026-11-22T09:00:00.500+00:00"},
+    ])
+    doc.update(overrides)
+    return doc
+
+
 def _logo_png() -> bytes:
     from PIL import Image, ImageDraw
     img = Image.new("RGB", (240, 100), "white")
@@ -115,7 +181,12 @@ def main(argv: list[str]) -> int:
                                 cancel_reason="Order withdrawn by the consignee before loading; "
                                               "goods not handed over to the carrier.")
     hu_en_de = sample_document(languages=["hu", "en", "de"], number="HU-2026/118", version=3, copies=3)
+    signed_lt_ru = signed_document(languages=["lt", "ru"], number="LT-77/2026", copies=3,
+                                   sender=lt_ru["sender"], consignee=lt_ru["consignee"])
     files = {
+        "cmr_signed_pl_de_en.pdf": render_cmr(signed_document(), logo=_logo_png()),
+        "cmr_signed_lt_ru.pdf": render_cmr(signed_lt_ru),
+        "cmr_signed_blank_mode.pdf": render_cmr(signed_document(), blank_mode=True, copies=3),
         "cmr_pl_de_en.pdf": render_cmr(sample_document(), logo=_logo_png()),
         "cmr_lt_ru.pdf": render_cmr(lt_ru),
         "cmr_tr_en.pdf": render_cmr(tr_en),

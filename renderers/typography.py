@@ -22,10 +22,12 @@ REGULAR = "DejaVuSansCondensed"
 BOLD = "DejaVuSansCondensed-Bold"
 DATA = LABEL = REGULAR            # values filled in; printed labels
 DATA_BOLD = LABEL_BOLD = BOLD     # party names, numbers; box numbers, titles
+MONO = "DejaVuSansMono"           # the record page's hashes: columns of hex line up
 
 _FILES = {
     REGULAR: "DejaVuSansCondensed.ttf",
     BOLD: "DejaVuSansCondensed-Bold.ttf",
+    MONO: "DejaVuSansMono.ttf",    # embedded (subset) only when a record page is printed
 }
 FONT_FILES = {name: FONT_DIR / fn for name, fn in _FILES.items()}
 

@@ -257,11 +257,28 @@ def render_data(doc: Document) -> dict:
     data = {**doc.data, "number": doc.number, "public_url": f"{url}?code={doc.fingerprint}",
             "short_url": url.split("://", 1)[-1],
             "fingerprint": doc.fingerprint, "version": doc.version, "status": doc.status}
+    company = db.session.get(Company, doc.company_id)
     if doc.cancelled_at:
-        company = db.session.get(Company, doc.company_id)
         data["cancelled_on"] = doc.cancelled_at.astimezone(ZoneInfo(company.timezone)).date().isoformat()
         data["cancel_reason"] = doc.cancel_reason
+    if doc.first_signed_at is not None:
+        data.update(_signed_data(doc, company))
     return data
+
+
+def _signed_data(doc: Document, company: Company) -> dict:
+    """The e-CMR on paper: each signature for its box (the time the signer signed: on the
+    phone when it was captured offline, else when it was received), the carrier's and
+    the consignee's reservations, and the record of events with their hashes."""
+    from . import record, signatures
+    sigs, reservations = {}, {}
+    for sig in signatures.signatures(doc):
+        sigs[sig.role] = {"name": sig.signer_name, "signed_at": (sig.captured_at or sig.signed_at).isoformat(),
+                          "timezone": company.timezone, "position": sig.position, "image": sig.image}
+        if sig.role in ("carrier", "consignee") and sig.reservations:
+            reservations[sig.role] = sig.reservations
+    return {"signatures": sigs, "reservations": reservations, "timezone": company.timezone,
+            "record": [record.event_dict(e) for e in record.events(doc)]}
 
 
 # What the anonymous copies (the driver's page and its PDF, reached by anyone holding the
@@ -277,6 +294,10 @@ def anonymous_data(data: dict) -> dict:
     for party in PARTIES:
         if isinstance(data.get(party), dict):
             data[party] = {k: v for k, v in data[party].items() if k not in ANONYMOUS_OMITS}
+    # The record names the office user behind each step by e-mail: not for the public copy
+    # (the events and hashes stay; the full events are the office's, through the API).
+    if isinstance(data.get("record"), list):
+        data["record"] = [{k: v for k, v in e.items() if k != "by"} for e in data["record"]]
     return data
 
 

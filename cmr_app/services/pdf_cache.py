@@ -1,9 +1,9 @@
 """Rendered CMR PDFs kept for reuse: a 500-line document costs seconds of CPU to draw,
 and the driver's link, the office's download and the API ask for the same bytes again
 and again. The key holds everything that changes the output, so a cached PDF is never
-stale: the document's id, fingerprint, last save and status, the options asked for, the
-company's printer offset, its logo (and whether the logo feature is on) and the site's
-address printed under the QR code. The key's hash is also the PDF's ETag.
+stale: the document's id, fingerprint, last save and status, its signatures and last
+event, the options asked for, the company's printer offset, its logo (and whether the
+logo feature is on) and the site's address printed under the QR code. The key's hash is also the PDF's ETag.
 
 Storage: Redis (with a TTL) when REDIS_URL is set, else a per-process LRU bounded in
 bytes. Redis being unreachable never breaks a PDF: the PDF is rendered and the cache is
@@ -26,7 +26,7 @@ from . import documents, entitlements
 log = logging.getLogger(__name__)
 
 # Raise when the renderer's output changes for the same input: old entries then miss.
-RENDER_FORMAT = 1
+RENDER_FORMAT = 2
 DEFAULT_MEMORY_BYTES = 64 * 1024 * 1024
 DEFAULT_TTL_SECONDS = 24 * 3600
 REDIS_RETRY_AFTER = 30.0  # seconds without trying Redis after it failed
@@ -67,12 +67,23 @@ def etag(doc: Document, *, languages=None, copies=None, blank: bool = False,
     key = {
         "format": RENDER_FORMAT, "doc": doc.id, "fingerprint": doc.fingerprint,
         "updated_at": doc.updated_at.isoformat(), "status": doc.status,
+        # A signature changes the PDF (boxes 22-24, the record) without touching the
+        # content: the last event of the record moves with every signature and step.
+        "signed": [t.isoformat() if t else None for t in (doc.first_signed_at, doc.taken_over_at,
+                                                          doc.delivered_at)],
+        "last_event": _last_event(doc),
         "languages": list(languages) if languages else None, "copies": copies, "blank": bool(blank),
         "anonymous": bool(anonymous), "offset": documents.print_offset(company),
         "logo": hashlib.sha256(company.logo).hexdigest() if logo_on else None,
         "base_url": current_app.config["BASE_URL"],
     }
     return hashlib.sha256(json.dumps(key, sort_keys=True).encode()).hexdigest()[:40]
+
+
+def _last_event(doc: Document) -> int:
+    from sqlalchemy import func, select
+    from ..models import DocumentEvent
+    return db.session.scalar(select(func.max(DocumentEvent.seq)).where(DocumentEvent.document_id == doc.id)) or 0
 
 
 def _store():
