@@ -34,6 +34,11 @@ def create_app(config: Mapping | None = None) -> Flask:
         SESSION_COOKIE_SAMESITE="Lax",
         REMEMBER_COOKIE_SAMESITE="Lax",
     )
+    if settings["PROXY_FIX"]:
+        # Behind a reverse proxy: the client's address (rate limits, logs) and the
+        # scheme and host come from the X-Forwarded-* headers of that many proxies.
+        from werkzeug.middleware.proxy_fix import ProxyFix
+        app.wsgi_app = ProxyFix(app.wsgi_app, **settings["PROXY_FIX"])
     register_extensions(app)
     register_blueprints(app)
     register_errorhandlers(app)

@@ -7,7 +7,9 @@ import secrets
 from collections.abc import Mapping
 from pathlib import Path
 
-KEYS = ("DATABASE_URL", "REDIS_URL", "MAIL_URL", "SECRET_KEY", "BASE_URL", "DEFAULT_TIMEZONE")
+KEYS = ("DATABASE_URL", "REDIS_URL", "MAIL_URL", "SECRET_KEY", "BASE_URL", "DEFAULT_TIMEZONE", "PROXY_FIX")
+# What ProxyFix may trust: how many proxies set each X-Forwarded-* header.
+PROXY_FIX_HEADERS = ("x_for", "x_proto", "x_host", "x_port", "x_prefix")
 
 
 def load(instance_path: str, overrides: Mapping | None) -> dict:
@@ -18,6 +20,7 @@ def load(instance_path: str, overrides: Mapping | None) -> dict:
         "SECRET_KEY": None,
         "BASE_URL": "http://127.0.0.1:5000",
         "DEFAULT_TIMEZONE": "Europe/Warsaw",
+        "PROXY_FIX": None,
         "MAIL_FROM": "CMR Online <no-reply@cmr.local>",
         "TESTING": False,
     }
@@ -29,7 +32,33 @@ def load(instance_path: str, overrides: Mapping | None) -> dict:
     if not config["SECRET_KEY"]:
         config["SECRET_KEY"] = _instance_secret(instance_path)
     config["BASE_URL"] = (config["BASE_URL"] or "").rstrip("/")
+    config["PROXY_FIX"] = proxy_fix_options(config["PROXY_FIX"])
     return config
+
+
+def proxy_fix_options(value) -> dict | None:
+    """PROXY_FIX as ProxyFix's keyword arguments. "1" (any count) trusts that many
+    proxies for the client's address, scheme and host; "x_for=1,x_proto=1" names each
+    header. Unset: no X-Forwarded-* header is believed (a client could forge them)."""
+    if value is None or value == "" or isinstance(value, dict):
+        return value or None
+    text = str(value).strip()
+    try:
+        if text.isdigit():
+            count = int(text)
+            return {"x_for": count, "x_proto": count, "x_host": count} if count else None
+        options = {}
+        for part in text.split(","):
+            key, _, number = part.strip().partition("=")
+            key = key.strip().lower()
+            if key not in PROXY_FIX_HEADERS or not number.strip().isdigit():
+                raise ValueError(part)
+            options[key] = int(number)
+        return options
+    except ValueError:
+        raise ValueError(
+            f"CMR_PROXY_FIX={text!r}: give the number of proxies in front of the app (e.g. 1), or "
+            f"header=count pairs from {', '.join(PROXY_FIX_HEADERS)} (e.g. x_for=1,x_proto=1,x_host=1).")
 
 
 def _instance_secret(instance_path: str) -> str:
