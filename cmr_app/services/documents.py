@@ -18,7 +18,7 @@ from ..models import Carrier, Client, Company, Document, DocumentTemplate, User
 from ..schemas import ALL_STATUSES, DocumentIn, dump, missing_essentials, parse
 from ..tenant import get_owned
 from . import accounts, entitlements, lifecycle, numbering, quota
-from .search import fold, like_terms, page
+from .search import document_search_text, matching, page
 
 # 16 random bytes: 128 bits, unguessable, and short enough (22 characters) that the link
 # printed under the QR code on the form stays readable and typeable.
@@ -81,12 +81,7 @@ def _apply(doc: Document, data: dict, company: Company) -> None:
     doc.data = data
     established = data.get("established", {}).get("date")
     doc.issued_on = date.fromisoformat(established) if established else _local_now(company).date()
-    doc.search_text = fold(
-        doc.number, *(data.get(p, {}).get(k) for p in ("sender", "consignee", "carrier")
-                      for k in ("name", "city", "country")),
-        data.get("carrier", {}).get("vehicle_registration"),
-        *(data.get(p, {}).get(k) for p in ("place_of_delivery", "taking_over") for k in ("city", "country")),
-        data.get("established", {}).get("place"))
+    doc.search_text = document_search_text(doc.number, data)
     import renderers  # imported on first use: keeps start-up light
     doc.fingerprint = renderers.fingerprint({**data, "number": doc.number})
     doc.updated_at = clock.now()
@@ -214,8 +209,17 @@ def get_document(company_id: int, doc_id) -> Document:
     return _visible(doc_id, company_id)
 
 
+def check_date_range(date_from: date | None, date_to: date | None) -> None:
+    """A range that ends before it starts is a mistake to tell, not an empty list."""
+    if date_from and date_to and date_from > date_to:
+        message = _("The end of the date range (%(end)s) comes before its start (%(start)s).",
+                    end=date_to.isoformat(), start=date_from.isoformat())
+        raise ValidationFailed({"to": [message]}, message)
+
+
 def list_documents(company_id: int, *, q: str = "", date_from: date | None = None,
                    date_to: date | None = None, status: str | None = None, cursor=None, limit: int = 50):
+    check_date_range(date_from, date_to)
     query = select(Document).where(Document.company_id == company_id)
     if status:
         if status not in ALL_STATUSES:
@@ -224,7 +228,7 @@ def list_documents(company_id: int, *, q: str = "", date_from: date | None = Non
     cutoff = archive_cutoff(db.session.get(Company, company_id))
     if cutoff is not None:
         query = query.where(Document.created_at >= cutoff)
-    for condition in like_terms(Document.search_text, q):
+    for condition in matching(Document, q):
         query = query.where(condition)
     if date_from:
         query = query.where(Document.issued_on >= date_from)
