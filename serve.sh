@@ -6,7 +6,7 @@
 # Extra arguments go to gunicorn (./serve.sh --threads 4).
 set -euo pipefail
 cd "$(dirname "$0")"
-scripts/bootstrap.sh
+[ -x .venv/bin/gunicorn ] || scripts/bootstrap.sh  # a deploy runs it once; not at every start
 if [ -z "${CMR_SECRET_KEY:-}" ]; then
   echo "serve.sh: CMR_SECRET_KEY is not set; sessions are signed with instance/secret_key," \
        "which a second node would not share." >&2

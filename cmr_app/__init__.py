@@ -103,7 +103,9 @@ def _load_user(user_id: str):
         uid, stamp = (int(part) for part in user_id.split(":"))
     except ValueError:
         return None
-    user = db.session.get(User, uid)
+    from sqlalchemy.orm import joinedload
+    # The user and the company in one query: every page needs both.
+    user = db.session.get(User, uid, options=[joinedload(User.company)])
     if user is None or user.security_stamp != stamp:
         return None
     from .services.entitlements import user_blocked
