@@ -38,7 +38,6 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "tests"))
 
 HELLO_APP = '''
 from flask import Flask
@@ -182,7 +181,7 @@ def seed(url: str, count: int) -> dict:
     from cmr_app.extensions import db
     from cmr_app.services import accounts, documents, tokens
     from cmr_app.services.search import document_search_text
-    from conftest import sample_document
+    from tests.conftest import sample_document
     app = create_app({"DATABASE_URL": url, "MAIL_URL": "file://" + tempfile.mkdtemp(), "SECRET_KEY": "bench"})
     with app.app_context():
         from flask_migrate import upgrade
@@ -269,7 +268,7 @@ def main() -> None:
         wait_for(f"http://127.0.0.1:{hello_port}/", servers[1])
         wait_for(f"http://127.0.0.1:{naive_port}/pdf", servers[2])
         body = work / "document.json"
-        from conftest import sample_document
+        from tests.conftest import sample_document
         body.write_text(json.dumps(sample_document()))
 
         d, c, token = args.duration, args.concurrency, seeded["token"]

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import event
 
 from cmr_app.extensions import db
-from conftest import sample_document
+from tests.conftest import sample_document
 
 
 @pytest.fixture

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import PG_URL, REDIS_URL, sample_document
+from tests.conftest import PG_URL, REDIS_URL, sample_document
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from sqlalchemy import text
 
 from cmr_app.extensions import db
-from conftest import sample_document
+from tests.conftest import sample_document
 
 
 def numbers(api, query: str) -> list[str]:
