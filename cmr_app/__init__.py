@@ -47,12 +47,11 @@ def create_app(config: Mapping | None = None) -> Flask:
     https = settings["BASE_URL"].startswith("https://")
     for key in ("SESSION_COOKIE_SECURE", "REMEMBER_COOKIE_SECURE"):
         app.config[key] = bool(settings.get(key, https))
-    if settings.get("TRUSTED_PROXIES"):
-        # Behind N proxies the client's address is in X-Forwarded-For; without this every
-        # client shares the proxy's address and so one rate-limit bucket.
+    if settings["PROXY_FIX"]:
+        # Behind a reverse proxy: the client's address (rate limits, logs) and the
+        # scheme and host come from the X-Forwarded-* headers of that many proxies.
         from werkzeug.middleware.proxy_fix import ProxyFix
-        hops = int(settings["TRUSTED_PROXIES"])
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+        app.wsgi_app = ProxyFix(app.wsgi_app, **settings["PROXY_FIX"])
     register_extensions(app)
     register_blueprints(app)
     register_errorhandlers(app)
@@ -119,7 +118,9 @@ def _load_user(user_id: str):
         uid, stamp = (int(part) for part in user_id.split(":"))
     except ValueError:
         return None
-    user = db.session.get(User, uid)
+    from sqlalchemy.orm import joinedload
+    # The user and the company in one query: every page needs both.
+    user = db.session.get(User, uid, options=[joinedload(User.company)])
     if user is None or user.security_stamp != stamp:
         return None
     from .services.entitlements import user_blocked

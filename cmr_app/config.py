@@ -8,10 +8,12 @@ from collections.abc import Mapping
 from pathlib import Path
 
 KEYS = ("DATABASE_URL", "REDIS_URL", "MAIL_URL", "SECRET_KEY", "BASE_URL", "DEFAULT_TIMEZONE",
-        "PAYMENT_PROVIDER", "TRUSTED_PROXIES")
+        "PAYMENT_PROVIDER", "TRUSTED_PROXIES", "PROXY_FIX")
 # Online payment providers this version has an adapter for (services/payments.py).
 # Unset: bank transfer only, booked by an admin.
 PAYMENT_PROVIDERS = ("fake",)
+# What ProxyFix may trust: how many proxies set each X-Forwarded-* header.
+PROXY_FIX_HEADERS = ("x_for", "x_proto", "x_host", "x_port", "x_prefix")
 
 
 def load(instance_path: str, overrides: Mapping | None) -> dict:
@@ -24,6 +26,7 @@ def load(instance_path: str, overrides: Mapping | None) -> dict:
         "DEFAULT_TIMEZONE": "Europe/Warsaw",
         "PAYMENT_PROVIDER": None,
         "TRUSTED_PROXIES": 0,  # how many reverse proxies stand before the app
+        "PROXY_FIX": None,
         "MAIL_FROM": "CMR Online <no-reply@cmr.local>",
         "TESTING": False,
     }
@@ -45,7 +48,36 @@ def load(instance_path: str, overrides: Mapping | None) -> dict:
         config["TRUSTED_PROXIES"] = max(0, int(config["TRUSTED_PROXIES"] or 0))
     except (TypeError, ValueError):
         raise ValueError("CMR_TRUSTED_PROXIES must be a whole number (how many proxies)")
+    config["PROXY_FIX"] = proxy_fix_options(config["PROXY_FIX"])
+    if not config["PROXY_FIX"] and config["TRUSTED_PROXIES"]:  # the shorthand: N proxies for all three
+        hops = config["TRUSTED_PROXIES"]
+        config["PROXY_FIX"] = {"x_for": hops, "x_proto": hops, "x_host": hops}
     return config
+
+
+def proxy_fix_options(value) -> dict | None:
+    """PROXY_FIX as ProxyFix's keyword arguments. "1" (any count) trusts that many
+    proxies for the client's address, scheme and host; "x_for=1,x_proto=1" names each
+    header. Unset: no X-Forwarded-* header is believed (a client could forge them)."""
+    if value is None or value == "" or isinstance(value, dict):
+        return value or None
+    text = str(value).strip()
+    try:
+        if text.isdigit():
+            count = int(text)
+            return {"x_for": count, "x_proto": count, "x_host": count} if count else None
+        options = {}
+        for part in text.split(","):
+            key, _, number = part.strip().partition("=")
+            key = key.strip().lower()
+            if key not in PROXY_FIX_HEADERS or not number.strip().isdigit():
+                raise ValueError(part)
+            options[key] = int(number)
+        return options
+    except ValueError:
+        raise ValueError(
+            f"CMR_PROXY_FIX={text!r}: give the number of proxies in front of the app (e.g. 1), or "
+            f"header=count pairs from {', '.join(PROXY_FIX_HEADERS)} (e.g. x_for=1,x_proto=1,x_host=1).")
 
 
 def _instance_secret(instance_path: str) -> str:

@@ -8,7 +8,7 @@ from ..models import Carrier, Client, Product, User
 from ..schemas import CarrierIn, ClientIn, ProductIn, dump, parse
 from ..tenant import get_owned
 from . import accounts
-from .search import fold, like_terms, page
+from .search import fold, matching, page
 
 
 class Kind:
@@ -55,7 +55,7 @@ KINDS = {"clients": CLIENTS, "carriers": CARRIERS, "products": PRODUCTS}
 
 def list_entries(kind: Kind, company_id: int, *, q: str = "", cursor=None, limit: int = 50):
     query = select(kind.model).where(kind.model.company_id == company_id)
-    for condition in like_terms(kind.model.search_text, q):
+    for condition in matching(kind.model, q):
         query = query.where(condition)
     return page(query, kind.model, cursor=cursor, limit=limit)
 

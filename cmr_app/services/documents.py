@@ -5,7 +5,7 @@ import secrets
 from datetime import date
 from zoneinfo import ZoneInfo
 
-from flask import current_app, url_for
+from flask import current_app, g, has_request_context, url_for
 import plans
 from flask_babel import gettext as _
 from sqlalchemy import func, select
@@ -18,7 +18,7 @@ from ..models import Carrier, Client, Company, Document, DocumentTemplate, Outbo
 from ..schemas import ALL_STATUSES, DocumentIn, dump, missing_essentials, parse
 from ..tenant import get_owned
 from . import accounts, entitlements, lifecycle, mailing, numbering, outbox, quota
-from .search import fold, like_terms, page
+from .search import document_search_text, matching, page
 
 # 16 random bytes: 128 bits, unguessable, and short enough (22 characters) that the link
 # printed under the QR code on the form stays readable and typeable.
@@ -81,12 +81,7 @@ def _apply(doc: Document, data: dict, company: Company) -> None:
     doc.data = data
     established = data.get("established", {}).get("date")
     doc.issued_on = date.fromisoformat(established) if established else _local_now(company).date()
-    doc.search_text = fold(
-        doc.number, *(data.get(p, {}).get(k) for p in ("sender", "consignee", "carrier")
-                      for k in ("name", "city", "country")),
-        data.get("carrier", {}).get("vehicle_registration"),
-        *(data.get(p, {}).get(k) for p in ("place_of_delivery", "taking_over") for k in ("city", "country")),
-        data.get("established", {}).get("place"))
+    doc.search_text = document_search_text(doc.number, data)
     import renderers  # imported on first use: keeps start-up light
     doc.fingerprint = renderers.fingerprint({**data, "number": doc.number})
     doc.updated_at = clock.now()
@@ -214,8 +209,17 @@ def get_document(company_id: int, doc_id) -> Document:
     return _visible(doc_id, company_id)
 
 
+def check_date_range(date_from: date | None, date_to: date | None) -> None:
+    """A range that ends before it starts is a mistake to tell, not an empty list."""
+    if date_from and date_to and date_from > date_to:
+        message = _("The end of the date range (%(end)s) comes before its start (%(start)s).",
+                    end=date_to.isoformat(), start=date_from.isoformat())
+        raise ValidationFailed({"to": [message]}, message)
+
+
 def list_documents(company_id: int, *, q: str = "", date_from: date | None = None,
                    date_to: date | None = None, status: str | None = None, cursor=None, limit: int = 50):
+    check_date_range(date_from, date_to)
     query = select(Document).where(Document.company_id == company_id)
     if status:
         if status not in ALL_STATUSES:
@@ -224,7 +228,7 @@ def list_documents(company_id: int, *, q: str = "", date_from: date | None = Non
     cutoff = archive_cutoff(db.session.get(Company, company_id))
     if cutoff is not None:
         query = query.where(Document.created_at >= cutoff)
-    for condition in like_terms(Document.search_text, q):
+    for condition in matching(Document, q):
         query = query.where(condition)
     if date_from:
         query = query.where(Document.issued_on >= date_from)
@@ -233,8 +237,20 @@ def list_documents(company_id: int, *, q: str = "", date_from: date | None = Non
     return page(query, Document, cursor=cursor, limit=limit)
 
 
+PLACEHOLDER = "__link_value__"
+
+
+def _link(endpoint: str, key: str, value) -> str:
+    """url_for for one changing value, built once per request as a pattern: a list of 50
+    documents would otherwise route 100 links."""
+    patterns = g.setdefault("link_patterns", {}) if has_request_context() else {}
+    if (endpoint, key) not in patterns:
+        patterns[(endpoint, key)] = current_app.config["BASE_URL"] + url_for(endpoint, **{key: PLACEHOLDER})
+    return patterns[(endpoint, key)].replace(PLACEHOLDER, str(value))
+
+
 def public_url(doc: Document) -> str:
-    return current_app.config["BASE_URL"] + url_for("public.driver_page", token=doc.public_token)
+    return _link("public.driver_page", "token", doc.public_token)
 
 
 def to_dict(doc: Document) -> dict:
@@ -246,8 +262,7 @@ def to_dict(doc: Document) -> dict:
             "cancel_reason": doc.cancel_reason or None,
             "withdrawn_at": doc.withdrawn_at.isoformat() if doc.withdrawn_at else None,
             "public_url": public_url(doc),
-            "pdf_url": None if doc.withdrawn_at else
-            current_app.config["BASE_URL"] + url_for("api.document_pdf", doc_id=doc.id)}
+            "pdf_url": None if doc.withdrawn_at else _link("api.document_pdf", "doc_id", doc.id)}
 
 
 def render_data(doc: Document) -> dict:

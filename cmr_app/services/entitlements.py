@@ -60,9 +60,20 @@ def paid_plan_code(company: Company) -> str | None:
 
 
 def current(company: Company) -> plans.Entitlements:
-    return plans.entitlements(chosen_plan(company), catalogue(), trial_active=trial_active(company),
-                              paid_plan_code=paid_plan_code(company),
-                              enabled_features=frozenset(company.enabled_features or ()))
+    """Resolved once per request for the same company state (the plan chosen, the
+    features switched on, the paid plan, the catalogue): every check in a request asks."""
+    features = frozenset(company.enabled_features or ())
+    paid = paid_plan_code(company)
+    built = catalogue()
+    if not has_request_context():
+        return plans.entitlements(chosen_plan(company), built, trial_active=trial_active(company),
+                                  paid_plan_code=paid, enabled_features=features)
+    key = (company.id, company.plan_code, features, paid, id(built))
+    cache = g.setdefault("entitlements", {})
+    if key not in cache:
+        cache[key] = plans.entitlements(chosen_plan(company), built, trial_active=trial_active(company),
+                                        paid_plan_code=paid, enabled_features=features)
+    return cache[key]
 
 
 def plan_in_force(company: Company) -> plans.Plan:

@@ -14,6 +14,7 @@ from ..errors import Conflict, ValidationFailed
 from ..extensions import db
 from ..models import Document, DocumentVersion, User
 from . import record
+from .search import document_search_text
 
 REASON_MAX = 500
 
@@ -95,7 +96,7 @@ def withdraw(doc: Document, user: User, reason="") -> None:
     doc.withdrawn_at = now
     doc.status = "withdrawn"
     doc.data = {}
-    doc.search_text = doc.number.casefold()
+    doc.search_text = document_search_text(doc.number, {})
     doc.updated_at = now
     for version in doc.versions:
         version.data = {}

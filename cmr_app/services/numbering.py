@@ -53,17 +53,17 @@ def format_number(pattern: str, seq: int, local_dt: datetime) -> str:
 def _advance(table, keys: dict, start: int = 1) -> int:
     """The next value of one series row (created at 0 if missing), in the caller's
     transaction: the UPDATE's row lock queues concurrent callers until it commits."""
-    db.session.execute(insert_ignoring_conflict(table, **keys, last_value=0))
     start = max(int(start or 1), 1)
     # A starting number set later (custom numbering) lifts the series, never lowers it.
     new_value = case((table.last_value + 1 < start, start), else_=table.last_value + 1)
-    return db.session.execute(
-        update(table)
-        .where(*(getattr(table, k) == v for k, v in keys.items()))
-        .values(last_value=new_value)
-        .returning(table.last_value)
-        .execution_options(synchronize_session=False)
-    ).scalar_one()
+    advance = (update(table).where(*(getattr(table, k) == v for k, v in keys.items()))
+               .values(last_value=new_value).returning(table.last_value)
+               .execution_options(synchronize_session=False))
+    value = db.session.execute(advance).scalar_one_or_none()
+    if value is None:  # the series' first number: its row is made, then advanced as usual
+        db.session.execute(insert_ignoring_conflict(table, **keys, last_value=0))
+        value = db.session.execute(advance).scalar_one()
+    return value
 
 
 def next_number(company_id: int, pattern: str, start: int, local_dt: datetime) -> str:

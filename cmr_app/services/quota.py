@@ -51,14 +51,15 @@ def consume_quota(company: Company) -> Usage:
     limit, and it rolls back with the document if the save fails."""
     period = current_period(company)
     limit = entitlements.document_limit(company)
-    db.session.execute(insert_ignoring_conflict(QuotaUsage, company_id=company.id, period=period, used=0))
-    used = db.session.execute(
-        update(QuotaUsage)
-        .where(QuotaUsage.company_id == company.id, QuotaUsage.period == period, QuotaUsage.used < limit)
-        .values(used=QuotaUsage.used + 1)
-        .returning(QuotaUsage.used)
-        .execution_options(synchronize_session=False)
-    ).scalar_one_or_none()
+    take = (update(QuotaUsage)
+            .where(QuotaUsage.company_id == company.id, QuotaUsage.period == period, QuotaUsage.used < limit)
+            .values(used=QuotaUsage.used + 1)
+            .returning(QuotaUsage.used)
+            .execution_options(synchronize_session=False))
+    used = db.session.execute(take).scalar_one_or_none()
+    if used is None:  # the month's first document (no row yet), or the limit is reached
+        db.session.execute(insert_ignoring_conflict(QuotaUsage, company_id=company.id, period=period, used=0))
+        used = db.session.execute(take).scalar_one_or_none()
     resets_at = period_resets_at(company, period)
     if used is None:
         current = db.session.scalar(select(QuotaUsage.used).where(

@@ -40,7 +40,8 @@ def append(doc: Document, type_: str, *, by: str = "", at: datetime | None = Non
     unique (document, seq) key refuses a second writer that raced past it."""
     assert type_ in EVENT_TYPES
     db.session.flush()
-    last = db.session.execute(
+    # A document issued in this transaction has no events yet: nothing to look up.
+    last = None if type_ == "issued" else db.session.execute(
         select(DocumentEvent.seq, DocumentEvent.hash).where(DocumentEvent.document_id == doc.id)
         .order_by(DocumentEvent.seq.desc()).limit(1)).first()
     seq, prev_hash = (last[0] + 1, last[1]) if last else (1, "")

@@ -1,19 +1,54 @@
 """Search helpers shared by the address book and documents: text is case-folded in
-Python when saved, so a search matches "Łódź" for "łódź" on SQLite and PostgreSQL alike."""
+Python when saved, so a search matches "Łódź" for "łódź" on SQLite and PostgreSQL alike.
+
+A search matches rows whose search text contains every word of the query. It does not
+scan the company's rows: on PostgreSQL a trigram GIN index on (company_id, search_text)
+answers the LIKE; on SQLite a trigram FTS5 table beside each searched table (kept by
+triggers, migration 0010) finds the candidates, and the same LIKE decides, so both
+databases give the same rows."""
 from __future__ import annotations
 
 import base64
+
+from sqlalchemy import literal, literal_column, select, table
+
+TRIGRAM = 3  # shorter words cannot be looked up in a trigram index (they still match)
 
 
 def fold(*parts) -> str:
     return " ".join(str(p) for p in parts if p).casefold()
 
 
-def like_terms(column, q: str):
-    """One LIKE per word of the query, special characters escaped."""
+def document_search_text(number: str, data: dict) -> str:
+    """What a document is found by: its number, the parties, the places, the vehicle and
+    the goods. A withdrawn document's content is erased: only its number is left."""
+    parties = (data.get(p) or {} for p in ("sender", "consignee", "carrier"))
+    goods = [line for line in data.get("goods") or () if isinstance(line, dict)]
+    return fold(
+        number, *(party.get(k) for party in parties for k in ("name", "city", "country")),
+        (data.get("carrier") or {}).get("vehicle_registration"),
+        *((data.get(p) or {}).get(k) for p in ("place_of_delivery", "taking_over") for k in ("city", "country")),
+        (data.get("established") or {}).get("place"),
+        *(line.get(k) for line in goods for k in ("nature", "marks", "packing")))
+
+
+def _like(column, term: str):
+    escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return column.like(f"%{escaped}%", escape="\\")
+
+
+def matching(model, q: str):
+    """The conditions for rows of `model` (with a search_text column) matching q."""
+    from ..extensions import db
+    sqlite = db.session.get_bind().dialect.name == "sqlite"
     for term in fold(q).split():
-        escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        yield column.like(f"%{escaped}%", escape="\\")
+        if sqlite and len(term) >= TRIGRAM:
+            # A phrase of trigrams is a substring; the LIKE below stays the judge.
+            fts = model.__tablename__ + "_fts"
+            phrase = '"' + term.replace('"', '""') + '"'
+            yield model.id.in_(select(literal_column("rowid")).select_from(table(fts))
+                               .where(literal_column(fts).op("MATCH")(literal(phrase))))
+        yield _like(model.search_text, term)
 
 
 def encode_cursor(last_id: int) -> str:

@@ -2,23 +2,70 @@
 from __future__ import annotations
 
 import plans
+from flask import g, has_request_context
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session
 
 from .. import clock
 from ..errors import Conflict
 from ..extensions import db
 from ..models import Company, Order, Subscription
 
+# Every check of what a company may do reads its subscription and paid plan: read once
+# per request, forgotten as soon as an order or a subscription is written.
+_CACHE = "subscription_cache"
+
+
+def _cached(key: tuple, load):
+    if not has_request_context() or _pending_billing_rows(db.session):
+        return load()
+    cache = g.setdefault(_CACHE, {})
+    if key not in cache:
+        cache[key] = load()
+    return cache[key]
+
+
+def _pending_billing_rows(session) -> bool:
+    return any(isinstance(obj, (Order, Subscription)) for obj in (*session.new, *session.dirty, *session.deleted))
+
+
+def forget() -> None:
+    if has_request_context():
+        g.pop(_CACHE, None)
+
+
+@event.listens_for(Session, "after_flush")
+def _forget_after_flush(session, flush_context):
+    if _pending_billing_rows(session):
+        forget()
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_after_rollback(session, previous_transaction):
+    forget()
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _forget_after_bulk_write(state):
+    if (state.is_update or state.is_delete) and any(m.class_ in (Order, Subscription)
+                                                     for m in state.all_mappers):
+        forget()
+
 
 def current(company: Company) -> Subscription | None:
-    return db.session.scalar(select(Subscription).where(Subscription.company_id == company.id))
+    return _cached(("current", company.id), lambda: db.session.scalar(
+        select(Subscription).where(Subscription.company_id == company.id)))
 
 
 def paid_plan_code(company: Company) -> str | None:
     """The plan of the paid period running now. A renewal paid ahead (perhaps for a lower
     plan) only takes over when its period starts; after the last paid period, none (the
     account falls back to Free until a renewal is paid)."""
+    return _cached(("paid", company.id), lambda: _paid_plan_code(company))
+
+
+def _paid_plan_code(company: Company) -> str | None:
     sub = current(company)
     if sub is None or sub.status == "cancelled":
         return None

@@ -5,6 +5,7 @@ import hashlib
 import secrets
 
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from .. import clock
 from ..extensions import db
@@ -30,7 +31,9 @@ def create_token(user: User, name: str = "") -> tuple[ApiToken, str]:
 
 
 def user_for_token(secret: str) -> User | None:
+    # The token, its user and the user's company in one query: every API call needs all three.
     token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _hash(secret))
+                              .options(joinedload(ApiToken.user).joinedload(User.company))
                               .execution_options(all_tenants=True))
     if token is None:
         return None

@@ -249,6 +249,11 @@ def documents():
         errors["status"] = [_("Choose a status from the list.")]
         status = None
     try:
+        document_service.check_date_range(date_from, date_to)
+    except ValidationFailed as exc:  # said under the field; the list is shown without the range
+        errors.update(exc.errors)
+        date_from = date_to = None
+    try:
         items, next_cursor = document_service.list_documents(
             current_user.company_id, q=q, date_from=date_from, date_to=date_to, status=status,
             cursor=cursor, limit=PAGE_SIZE)

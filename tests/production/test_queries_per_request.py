@@ -1,0 +1,85 @@
+"""Per-request work (issue 11, item 4): the main pages and API calls make a known, small
+number of queries and never the same query twice in one request. The token, its user and
+the company come in one query; the company's entitlements are resolved once."""
+from __future__ import annotations
+
+import collections
+import re
+
+import pytest
+from sqlalchemy import event
+
+from cmr_app.extensions import db
+from tests.conftest import sample_document
+
+
+@pytest.fixture
+def queries(app):
+    """The SQL statements (with their parameters) sent to the database, cleared by the test."""
+    seen: list[tuple[str, str]] = []
+    with app.app_context():
+        engine = db.engine
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        seen.append((statement, repr(parameters)))
+
+    event.listen(engine, "before_cursor_execute", record)
+    yield seen
+    event.remove(engine, "before_cursor_execute", record)
+
+
+def _counted(queries, call) -> list[str]:
+    queries.clear()
+    response = call()
+    assert response.status_code in (200, 201), response.status_code
+    repeated = [sql for (sql, params), n in collections.Counter(queries).items() if n > 1]
+    assert not repeated, f"the same query twice in one request: {repeated}"
+    return [sql for sql, _params in queries]
+
+
+def _tables(statements) -> list[str]:
+    """The first table each SELECT reads."""
+    return [re.search(r"\bFROM (\w+)", s).group(1) for s in statements if s.startswith("SELECT")]
+
+
+@pytest.fixture
+def issued(api):
+    first = api.post("/documents", json=sample_document()).get_json()
+    api.post("/clients", json={"name": "Sadex", "city": "Grójec", "country": "PL"})
+    return first
+
+
+def test_api_calls_make_few_queries_and_none_twice(api, issued, queries):
+    budget = {
+        "/documents": 5, "/documents?q=kowalski": 5, "/documents?q=zzzz&from=2026-11-01&to=2026-11-30": 5,
+        f"/documents/{issued['id']}": 5, f"/documents/{issued['id']}/pdf": 5, "/clients?q=sadex": 5,
+        "/account": 5,
+    }
+    for path, most in budget.items():
+        statements = _counted(queries, lambda: api.get(path))
+        assert len(statements) <= most, (path, statements)
+        # The token, its user and the company: one query.
+        assert _tables(statements).count("api_tokens") == 1
+        assert "companies" not in _tables(statements)
+        assert _tables(statements).count("subscriptions") == 1
+
+
+def test_issuing_a_document_takes_its_number_and_quota_place_in_few_statements(api, issued, queries):
+    statements = _counted(queries, lambda: api.post("/documents", json=sample_document()))
+    assert len(statements) <= 9, statements
+    assert _tables(statements).count("subscriptions") == 1
+
+
+def test_web_pages_make_few_queries_and_none_twice(client, make_account, api_for, queries):
+    owner = make_account()
+    api = api_for(owner)
+    doc = api.post("/documents", json=sample_document()).get_json()
+    client.post("/login", data={"email": owner.email, "password": owner.password})
+    budget = {"/documents": 6, "/documents?q=kowalski": 6, f"/documents/{doc['id']}": 11,
+              "/documents/new": 8, "/book/clients": 5, f"/documents/{doc['id']}/pdf": 5}
+    for path, most in budget.items():
+        statements = _counted(queries, lambda: client.get(path))
+        assert len(statements) <= most, (path, statements)
+        # The signed-in user and the company: one query; the subscription: once.
+        assert "companies" not in _tables(statements)
+        assert _tables(statements).count("subscriptions") == 1
