@@ -37,7 +37,8 @@ def _country(value: str) -> str:
 Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=300)]
 LongText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=4000)]
 Country = Annotated[str, StringConstraints(strip_whitespace=True), AfterValidator(_country)]
-Amount = Annotated[Decimal, Field(ge=0, max_digits=14, decimal_places=3)]
+# Numeric(12, 3) in the address book: at most 999,999,999.999, also in a document.
+Amount = Annotated[Decimal, Field(ge=0, max_digits=12, decimal_places=3)]
 Id = Annotated[int, Field(ge=1, le=2**31 - 1)]
 
 

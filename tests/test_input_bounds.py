@@ -158,3 +158,11 @@ def test_the_cli_refuses_what_the_forms_refuse_in_a_company_name(runner):
         result = runner.invoke(args=["accounts", "create", "--email", "cli@example.com",
                                      "--password", "bezpieczne-1", "--company", company])
         assert result.exit_code != 0 and message in result.output, result.output
+
+
+def test_a_weight_beyond_the_columns_range_is_a_field_error_not_a_500(api):
+    # Numeric(12, 3) on PostgreSQL: 2147483648 kg would overflow at save.
+    response = api.post("/products", json={"name": "Paint", "gross_weight_kg": "2147483648"})
+    assert response.status_code == 422
+    assert "gross_weight_kg" in response.get_json()["error"]["details"]
+    assert api.post("/products", json={"name": "Paint", "gross_weight_kg": "999999999.999"}).status_code == 201

@@ -68,22 +68,16 @@ def etag(doc: Document, *, languages=None, copies=None, blank: bool = False,
         "format": RENDER_FORMAT, "doc": doc.id, "fingerprint": doc.fingerprint,
         "updated_at": doc.updated_at.isoformat(), "status": doc.status,
         # A signature changes the PDF (boxes 22-24, the record) without touching the
-        # content: the last event of the record moves with every signature and step.
+        # content: each one moves one of these times (the first signature, the second of
+        # sender and carrier, the consignee's), and cancelling moves the status.
         "signed": [t.isoformat() if t else None for t in (doc.first_signed_at, doc.taken_over_at,
                                                           doc.delivered_at)],
-        "last_event": _last_event(doc),
         "languages": list(languages) if languages else None, "copies": copies, "blank": bool(blank),
         "anonymous": bool(anonymous), "offset": documents.print_offset(company),
         "logo": hashlib.sha256(company.logo).hexdigest() if logo_on else None,
         "base_url": current_app.config["BASE_URL"],
     }
     return hashlib.sha256(json.dumps(key, sort_keys=True).encode()).hexdigest()[:40]
-
-
-def _last_event(doc: Document) -> int:
-    from sqlalchemy import func, select
-    from ..models import DocumentEvent
-    return db.session.scalar(select(func.max(DocumentEvent.seq)).where(DocumentEvent.document_id == doc.id)) or 0
 
 
 def _store():

@@ -75,7 +75,7 @@ def test_web_pages_make_few_queries_and_none_twice(client, make_account, api_for
     api = api_for(owner)
     doc = api.post("/documents", json=sample_document()).get_json()
     client.post("/login", data={"email": owner.email, "password": owner.password})
-    budget = {"/documents": 6, "/documents?q=kowalski": 6, f"/documents/{doc['id']}": 11,
+    budget = {"/documents": 6, "/documents?q=kowalski": 6, f"/documents/{doc['id']}": 12,
               "/documents/new": 8, "/book/clients": 5, f"/documents/{doc['id']}/pdf": 5}
     for path, most in budget.items():
         statements = _counted(queries, lambda: client.get(path))

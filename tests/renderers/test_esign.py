@@ -215,10 +215,10 @@ def test_reservations_print_in_the_label_languages_in_boxes_18_and_24(signed, ph
                     assert gap(t[:4], label[:4]) > 0.1, (t, label)
 
 
-def test_box_18_keeps_the_carriers_own_text_before_the_coded_reservations(signed):
+def test_box_18_keeps_the_carriers_own_text_before_the_coded_reservations(signed, phone_locales):
     signed["carrier_reservations"] = "Seal no. 123456 intact."
     text = pages(render_cmr(signed, copies=3))[0]
-    assert text.index("Sealno.123456intact.") < text.index(squash("• Number of packages not checked"))
+    assert text.index("Sealno.123456intact.") < text.index(squash("• Liczba sztuk niesprawdzona"))
 
 
 def test_too_many_reservations_shrink_then_point_to_the_record_page(signed):
@@ -251,11 +251,17 @@ def test_without_a_record_overflowing_reservations_continue_on_an_annex(signed):
         assert squash(f"Remark number {i}: pallet {i} wrapped") in texts[1]
 
 
-def test_reservation_labels_fall_back_to_english_and_unknown_codes_print_as_given():
+def test_reservation_labels_fall_back_to_english_and_unknown_codes_print_as_given(phone_locales):
     assert esign.reservation_label("seal_broken", ("lt",)) == "Seal missing or broken"
     assert esign.reservation_lines([{"code": "made_up", "text": "x"}, "junk", {"code": "other", "text": "Wet"},
                                     {"code": "other", "text": ""}], ("en",)) == [
         "• made_up: x", "• Wet", "• Other (see remarks)"]
+
+
+def test_the_shipped_phone_catalogues_give_every_label_language_its_reservation_words():
+    esign._phone_labels.cache_clear()
+    assert esign.reservation_label("seal_broken", ("lt",)) == "Nėra plombos arba ji pažeista"
+    assert esign.reservation_label("packaging_damaged", ("de", "en")) == "Verpackung beschädigt / Packaging damaged"
 
 
 # --- the electronic record -----------------------------------------------------------------
