@@ -68,6 +68,23 @@ def database_template(tmp_path_factory):
 
 
 @pytest.fixture
+def empty_database(tmp_path):
+    """A database with no schema yet, for migration tests (upgrade step by step)."""
+    if not PG_URL:
+        yield f"sqlite:///{tmp_path / 'old.sqlite'}"
+        return
+    server = make_url(PG_URL)
+    name = f"cmr_migration_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(server.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    yield server.set(database=name).render_as_string(hide_password=False)
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture
 def database_url(database_template, tmp_path):
     if PG_URL:
         engine = create_engine(database_template)
@@ -240,3 +257,30 @@ def sample_document(**overrides) -> dict:
     }
     doc.update(overrides)
     return doc
+
+
+# Browser tests: the app served on a free local port, and Debian's Chromium through Playwright.
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--no-first-run", "--disable-sync"]
+
+
+@pytest.fixture
+def live_server(app):
+    import threading
+    from werkzeug.serving import make_server
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+
+
+@pytest.fixture
+def chromium():
+    if not os.path.exists(CHROMIUM):
+        pytest.skip("needs Debian's Chromium")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()

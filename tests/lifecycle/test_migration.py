@@ -5,33 +5,14 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import uuid
 from datetime import datetime, timezone
 
-import pytest
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import text
 
 from cmr_app import create_app
 from cmr_app.extensions import db
 
 PG_URL = os.environ.get("CMR_TEST_DATABASE_URL")
-
-
-@pytest.fixture
-def empty_database(tmp_path):
-    if not PG_URL:
-        yield f"sqlite:///{tmp_path / 'old.sqlite'}"
-        return
-    server = make_url(PG_URL)
-    name = f"cmr_migration_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(server.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    yield server.set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
 
 
 def test_documents_issued_before_versions_get_version_1_and_an_issued_event(empty_database):

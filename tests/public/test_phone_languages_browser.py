@@ -4,7 +4,6 @@ changes it, with the signing page's script and without a script on the driver's 
 from __future__ import annotations
 
 import os
-import threading
 
 import pytest
 
@@ -17,33 +16,19 @@ sync_api = pytest.importorskip("playwright.sync_api")
 
 
 @pytest.fixture
-def live_server(app):
-    from werkzeug.serving import make_server
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-
-
-@pytest.fixture
-def phone(live_server):
+def phone(live_server, chromium):
     """open(locale) gives a page of a phone set to that language."""
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-            "--disable-component-update", "--no-first-run", "--disable-sync"])
-        errors: list[str] = []
+    browser = chromium
+    errors: list[str] = []
 
-        def open_page(locale: str):
-            context = browser.new_context(locale=locale, viewport={"width": 390, "height": 844},
-                                          is_mobile=True, has_touch=True)
-            page = context.new_page()
-            page.on("pageerror", lambda exc: errors.append(str(exc)))
-            return page
+    def open_page(locale: str):
+        context = browser.new_context(locale=locale, viewport={"width": 390, "height": 844},
+                                      is_mobile=True, has_touch=True)
+        page = context.new_page()
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        return page
 
-        yield open_page, live_server, errors
-        browser.close()
+    yield open_page, live_server, errors
 
 
 def test_the_signing_page_opens_in_the_phones_language_and_the_switch_changes_it(api, phone):

@@ -4,7 +4,6 @@ fields. Skipped where Chromium or Playwright is missing."""
 from __future__ import annotations
 
 import os
-import threading
 
 import pytest
 
@@ -17,26 +16,12 @@ sync_api = pytest.importorskip("playwright.sync_api")
 
 
 @pytest.fixture
-def live_server(app):
-    from werkzeug.serving import make_server
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-
-
-@pytest.fixture
-def browser_page(live_server):
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-            "--disable-component-update", "--no-first-run", "--disable-sync"])
-        page = browser.new_page()
-        errors: list[str] = []
-        page.on("pageerror", lambda exc: errors.append(str(exc)))
-        yield page, live_server, errors
-        browser.close()
+def browser_page(live_server, chromium):
+    browser = chromium
+    page = browser.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    yield page, live_server, errors
 
 
 def test_goods_lines_and_address_book_picks_in_the_browser(app, make_account, browser_page):

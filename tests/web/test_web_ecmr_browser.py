@@ -7,7 +7,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import threading
 
 import pytest
 
@@ -21,26 +20,12 @@ SHOTS = os.path.join(os.path.dirname(__file__), "..", "..", "test-artifacts")
 
 
 @pytest.fixture
-def live_server(app):
-    from werkzeug.serving import make_server
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-
-
-@pytest.fixture
-def phone(live_server):
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-            "--disable-component-update", "--no-first-run", "--disable-sync"])
-        context = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=2,
-                                      is_mobile=True, has_touch=True, locale="en-GB")
-        errors: list[str] = []
-        yield context, live_server, errors
-        browser.close()
+def phone(live_server, chromium):
+    browser = chromium
+    context = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=2,
+                                  is_mobile=True, has_touch=True, locale="en-GB")
+    errors: list[str] = []
+    yield context, live_server, errors
 
 
 def _draw(page):
