@@ -210,6 +210,9 @@ def _position(value) -> dict | None:
 
 
 def _captured_at(value, link: SigningLink) -> datetime | None:
+    """The phone's own time of signing; None when it cannot be true (before the link
+    existed or in the future): a phone whose clock is wrong must not cost the signature,
+    so the claim is kept in the record as sent and the server's time stands."""
     if value in (None, ""):
         return None
     try:
@@ -220,7 +223,7 @@ def _captured_at(value, link: SigningLink) -> datetime | None:
         raise ValidationFailed({"captured_at": [_("Send the capture time as ISO 8601 with its offset.")]})
     moment = moment.astimezone(timezone.utc)
     if moment > clock.now() + CLOCK_SKEW or moment < link.created_at - CLOCK_SKEW:
-        raise ValidationFailed({"captured_at": [_("The capture time is outside the life of this link.")]})
+        return None
     return moment
 
 
@@ -259,6 +262,8 @@ def sign(token: str, payload: dict, photos: list[bytes], *, ip: str = "", user_a
     reservations = _reservations(payload.get("reservations"))
     position = _position(payload.get("position"))
     captured_at = _captured_at(payload.get("captured_at"), link)
+    phone_clock = {} if captured_at or not payload.get("captured_at") else \
+        {"phone_clock_rejected": str(payload["captured_at"])[:40]}
     clean_photos = _photos(photos)
 
     now = clock.now()
@@ -292,7 +297,7 @@ def sign(token: str, payload: dict, photos: list[bytes], *, ip: str = "", user_a
     record.append(doc, "signed", at=now, role=link.role, signer_name=name, captured_at=captured_at,
                   position=position, reservations=reservations,
                   photos=[photo_url(doc, p) for p in stored],
-                  extra={"signature_sha256": image_hash, "photo_sha256": [p.sha256 for p in stored]})
+                  extra={"signature_sha256": image_hash, "photo_sha256": [p.sha256 for p in stored], **phone_clock})
     roles = set(signed_roles(doc))
     steps = []
     if doc.taken_over_at is None and {"sender", "carrier"} <= roles:

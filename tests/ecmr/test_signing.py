@@ -39,7 +39,8 @@ def test_sender_and_carrier_take_over_and_the_consignee_delivers(api, client, si
     assert sender["url"].startswith("http://cmr.test/s/") and len(sender["url"].rsplit("/", 1)[1]) == 22
     assert sender["role"] == "sender" and sender["expires_at"]
 
-    page = client.get(sender["url"].replace("http://cmr.test", ""))
+    with time_machine.travel("2026-11-21T12:10:00+00:00", tick=False):
+        page = client.get(sender["url"].replace("http://cmr.test", ""))
     assert page.status_code == 200
     html = page.get_data(as_text=True)
     assert doc["number"] in html and doc["fingerprint"] in html and "Furniture" in html
@@ -161,6 +162,8 @@ def test_bad_signatures_are_refused_naming_the_field_and_nothing_is_stored(api, 
          "reservations.0.text"),
         ({"signer_name": "Piotr", "signature": drawn_signature(), "position": {"lat": 123, "lon": 0}}, "position"),
         ({"signer_name": "Piotr", "signature": drawn_signature(), "captured_at": "yesterday"}, "captured_at"),
+        ({"signer_name": "Piotr", "signature": drawn_signature(), "captured_at": "2026-11-21T10:00:00"},
+         "captured_at"),
         ({"signer_name": "Piotr\u202e", "signature": drawn_signature()}, "signer_name"),
     ]
     for payload, field in cases:
@@ -237,3 +240,14 @@ def test_the_carrier_shows_the_consignees_link_as_a_qr_code_after_signing(api, c
     assert page.status_code == 410 and 'id="handover"' in html and "<svg" in html
     [consignee] = [link for link in api.get(f"/documents/{doc['id']}/signing-links").get_json()["items"]]
     assert consignee["role"] == "consignee"
+
+
+def test_a_phone_with_a_wrong_clock_still_signs_and_the_record_keeps_its_claim(api, client, signed_by):
+    with time_machine.travel("2026-11-21T12:00:00+00:00", tick=False):
+        doc = _doc(api)
+        link = _link(api, doc, "sender")
+        response = signed_by(client, link["url"], "Jan", captured_at="2019-01-01T08:00:00+00:00")
+    assert response.status_code == 201
+    event = response.get_json()["event"]
+    assert event["captured_at"] is None and event["at"] == "2026-11-21T12:00:00.000+00:00"
+    assert event["phone_clock_rejected"] == "2019-01-01T08:00:00+00:00"
