@@ -67,6 +67,16 @@ def database_template(tmp_path_factory):
         yield path
 
 
+def insert_old_company(conn, stamp) -> None:
+    """Company 1 as the early schema (0003) stored it, for migration tests."""
+    conn.execute(text(
+        "INSERT INTO companies (id, name, first_name, last_name, tax_id, address, postal_code, city, country,"
+        " timezone, plan_code, registered_at, logo_mime, numbering_pattern, numbering_start,"
+        " default_languages, print_offset_x_mm, print_offset_y_mm, support_access, enabled_features)"
+        " VALUES (1, 'Old Co', '', '', '', '', '', '', 'PL', 'Europe/Warsaw', 'free', :t, '',"
+        " '{seq}/{MM}/{YYYY}', 1, 'pl,en,de', 0, 0, false, '[]')"), {"t": stamp})
+
+
 @pytest.fixture
 def empty_database(tmp_path):
     """A database with no schema yet, for migration tests (upgrade step by step)."""

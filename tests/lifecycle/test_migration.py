@@ -10,6 +10,7 @@ from datetime import datetime, timezone
 from sqlalchemy import text
 
 from cmr_app import create_app
+from tests.conftest import insert_old_company
 from cmr_app.extensions import db
 
 PG_URL = os.environ.get("CMR_TEST_DATABASE_URL")
@@ -23,12 +24,7 @@ def test_documents_issued_before_versions_get_version_1_and_an_issued_event(empt
         upgrade(revision="0003")
         stamp = created if db.engine.dialect.name == "postgresql" else created.replace(tzinfo=None)
         with db.engine.begin() as conn:
-            conn.execute(text(
-                "INSERT INTO companies (id, name, first_name, last_name, tax_id, address, postal_code, city, country,"
-                " timezone, plan_code, registered_at, logo_mime, numbering_pattern, numbering_start,"
-                " default_languages, print_offset_x_mm, print_offset_y_mm, support_access, enabled_features)"
-                " VALUES (1, 'Old Co', '', '', '', '', '', '', 'PL', 'Europe/Warsaw', 'free', :t, '',"
-                " '{seq}/{MM}/{YYYY}', 1, 'pl,en,de', 0, 0, false, '[]')"), {"t": stamp})
+            insert_old_company(conn, stamp)
             conn.execute(text(
                 "INSERT INTO users (id, company_id, email, password_hash, role, is_admin, language, created_at,"
                 " security_stamp) VALUES (1, 1, 'old@example.com', 'x', 'owner', false, '', :t, 0)"), {"t": stamp})

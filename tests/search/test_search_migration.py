@@ -10,6 +10,7 @@ from datetime import datetime, timezone
 from sqlalchemy import select, text
 
 from cmr_app import create_app
+from tests.conftest import insert_old_company
 from cmr_app.extensions import db
 
 PG_URL = os.environ.get("CMR_TEST_DATABASE_URL")
@@ -25,12 +26,7 @@ def test_documents_saved_before_get_their_goods_searchable(empty_database):
         upgrade(revision="0009")
         stamp = created if db.engine.dialect.name == "postgresql" else created.replace(tzinfo=None)
         with db.engine.begin() as conn:
-            conn.execute(text(
-                "INSERT INTO companies (id, name, first_name, last_name, tax_id, address, postal_code, city, country,"
-                " timezone, plan_code, registered_at, logo_mime, numbering_pattern, numbering_start,"
-                " default_languages, print_offset_x_mm, print_offset_y_mm, support_access, enabled_features)"
-                " VALUES (1, 'Old Co', '', '', '', '', '', '', 'PL', 'Europe/Warsaw', 'free', :t, '',"
-                " '{seq}/{MM}/{YYYY}', 1, 'pl,en,de', 0, 0, false, '[]')"), {"t": stamp})
+            insert_old_company(conn, stamp)
             for doc_id, withdrawn in ((1, None), (2, stamp)):
                 conn.execute(text(
                     "INSERT INTO documents (id, company_id, number, status, data, public_token, fingerprint,"
