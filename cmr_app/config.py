@@ -8,10 +8,13 @@ from collections.abc import Mapping
 from pathlib import Path
 
 KEYS = ("DATABASE_URL", "REDIS_URL", "MAIL_URL", "SECRET_KEY", "BASE_URL", "DEFAULT_TIMEZONE",
-        "PAYMENT_PROVIDER", "TRUSTED_PROXIES", "PROXY_FIX")
+        "PAYMENT_PROVIDER", "TRUSTED_PROXIES", "PROXY_FIX", "STRIPE_SECRET_KEY", "STRIPE_PUBLISHABLE_KEY",
+        "STRIPE_WEBHOOK_SECRET", "STRIPE_API_BASE")
 # Online payment providers this version has an adapter for (services/payments.py).
 # Unset: bank transfer only, booked by an admin.
-PAYMENT_PROVIDERS = ("fake",)
+PAYMENT_PROVIDERS = ("fake", "stripe")
+# What PAYMENT_PROVIDER=stripe cannot work without (services/stripe_provider.py).
+STRIPE_REQUIRED = ("STRIPE_SECRET_KEY", "STRIPE_PUBLISHABLE_KEY", "STRIPE_WEBHOOK_SECRET")
 # What ProxyFix may trust: how many proxies set each X-Forwarded-* header.
 PROXY_FIX_HEADERS = ("x_for", "x_proto", "x_host", "x_port", "x_prefix")
 
@@ -25,6 +28,10 @@ def load(instance_path: str, overrides: Mapping | None) -> dict:
         "BASE_URL": "http://127.0.0.1:5000",
         "DEFAULT_TIMEZONE": "Europe/Warsaw",
         "PAYMENT_PROVIDER": None,
+        "STRIPE_SECRET_KEY": None,
+        "STRIPE_PUBLISHABLE_KEY": None,
+        "STRIPE_WEBHOOK_SECRET": None,
+        "STRIPE_API_BASE": None,  # a local stand-in (tests: localstripe); unset: api.stripe.com
         "TRUSTED_PROXIES": 0,  # how many reverse proxies stand before the app
         "PROXY_FIX": None,
         "MAIL_FROM": "CMR Online <no-reply@cmr.local>",
@@ -44,6 +51,12 @@ def load(instance_path: str, overrides: Mapping | None) -> dict:
         raise ValueError(f"PAYMENT_PROVIDER={provider!r} is not available in this version "
                          f"(known: {', '.join(PAYMENT_PROVIDERS)}); leave it unset for bank transfer only")
     config["PAYMENT_PROVIDER"] = provider
+    if provider == "stripe":
+        missing = [key for key in STRIPE_REQUIRED if not config.get(key)]
+        if missing:
+            raise ValueError(f"PAYMENT_PROVIDER=stripe needs {', '.join(missing)} (the keys from the Stripe "
+                             "dashboard and the webhook endpoint's signing secret)")
+        config["STRIPE_API_BASE"] = (config.get("STRIPE_API_BASE") or "").rstrip("/") or None
     try:
         config["TRUSTED_PROXIES"] = max(0, int(config["TRUSTED_PROXIES"] or 0))
     except (TypeError, ValueError):

@@ -418,6 +418,32 @@ class PaymentEvent(db.Model):
     last_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
 
+class StripeCustomer(db.Model):
+    """A company as a Stripe customer, and the card it saved for automatic renewal (a
+    SetupIntent's payment method, charged off-session when the paid period ends)."""
+    __tablename__ = "stripe_customers"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    company_id: Mapped[int] = mapped_column(ForeignKey("companies.id", ondelete="CASCADE"), unique=True)
+    customer_id: Mapped[str] = mapped_column(String(255), unique=True)
+    payment_method_id: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    card_brand: Mapped[str] = mapped_column(String(20), default="")
+    card_last4: Mapped[str] = mapped_column(String(4), default="")
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+
+
+class StripeIntent(db.Model):
+    """A Stripe SetupIntent or PaymentIntent made for an order: the pay page and the
+    daily job use the one already made instead of making (and charging) another."""
+    __tablename__ = "stripe_intents"
+    __table_args__ = (UniqueConstraint("order_id", "purpose"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), index=True)
+    # setup (card to save) | card | blik | p24 (payment on the page) | renewal (off-session)
+    purpose: Mapped[str] = mapped_column(String(10))
+    intent_id: Mapped[str] = mapped_column(String(255), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+
+
 class Subscription(db.Model):
     """A company's paid plan: the period paid for, and what happens at its end."""
     __tablename__ = "subscriptions"

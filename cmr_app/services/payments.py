@@ -1,7 +1,8 @@
-"""Payment providers behind one adapter, chosen by PAYMENT_PROVIDER. Shipped: a local
-fake provider (development and tests only) that sends the user to its own checkout page
-and notifies us with an HMAC-signed message, as real providers do. Unset: bank transfer
-only, booked by an admin; no online payment is offered and every provider route is 404.
+"""Payment providers behind one adapter, chosen by PAYMENT_PROVIDER. Shipped: Stripe
+(services/stripe_provider.py) and a local fake provider (development and tests only) that
+sends the user to its own checkout page and notifies us with an HMAC-signed message, as
+real providers do. Unset: bank transfer only, booked by an admin; no online payment is
+offered and every provider route is 404.
 
 A refused notification (bad signature, wrong amount, unknown order) books nothing and
 is logged for admins, boundedly: identical refusals are counted on one row, payloads are
@@ -75,12 +76,19 @@ MAX_REFUSED_EVENTS = 500
 PAYLOAD_KEPT = 2000
 
 
-def configured() -> FakeProvider | None:
+def _adapter(name: str):
+    if name == "stripe":  # imported when asked for: it imports this module
+        from .stripe_provider import StripeProvider
+        return PROVIDERS.setdefault("stripe", StripeProvider())
+    return PROVIDERS.get(name)
+
+
+def configured():
     """The provider PAYMENT_PROVIDER names, or None: bank transfer only."""
-    return PROVIDERS.get(current_app.config.get("PAYMENT_PROVIDER") or "")
+    return _adapter(current_app.config.get("PAYMENT_PROVIDER") or "")
 
 
-def require_provider(name: str) -> FakeProvider:
+def require_provider(name: str):
     """The adapter for a provider route: 404 unless it is the configured provider, so the
     fake checkout cannot pay anything where the fake provider is not switched on."""
     adapter = configured()
@@ -89,8 +97,8 @@ def require_provider(name: str) -> FakeProvider:
     return adapter
 
 
-def provider(name: str = "fake") -> FakeProvider:
-    return PROVIDERS[name]
+def provider(name: str = "fake"):
+    return _adapter(name)
 
 
 def _log(provider_name: str, body: bytes, problem: str) -> None:
@@ -136,6 +144,8 @@ def charge_saved_card(order: Order) -> bool:
     adapter = configured()
     if adapter is None or proforma is None:
         return False
+    if hasattr(adapter, "charge_saved_card"):  # a real provider charges the card it keeps
+        return adapter.charge_saved_card(order)
     body, signature = adapter.notification_for(proforma)
     try:
         handle_notification(adapter.name, body, signature)
