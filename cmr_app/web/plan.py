@@ -37,8 +37,17 @@ def plan_context(company, order_form: FormState | None = None, order_quote: dict
         "order_form": order_form, "order_quote": order_quote,
         "online_payment": payments.configured() is not None,
         "checkout_url": lambda d: payments.configured().checkout_url(d),
+        "saved_card": _saved_card(company),
         "pdf_url": lambda d: url_for("billing.document_pdf", token=d.access_token),
     }
+
+
+def _saved_card(company):
+    """The card Stripe keeps for the automatic renewal, to show which one is charged."""
+    if getattr(payments.configured(), "name", None) != "stripe":
+        return None
+    from ..services import stripe_provider
+    return stripe_provider.saved_card(company.id)
 
 
 def _back(anchor: str = "plan"):

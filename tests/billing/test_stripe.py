@@ -472,3 +472,45 @@ def test_without_stripe_its_routes_are_404(app_config, provider):
     assert client.post("/payments/stripe/webhook", data=body,
                        headers={"Stripe-Signature": _sign(body)}).status_code == 404
     assert client.get("/pay/stripe/whatever").status_code == 404
+
+
+# The pay page in a browser, with localstripe's Stripe.js
+
+@pytest.mark.browser
+@pytest.mark.parametrize("number, three_d_secure", [(VISA, False), (THREE_D_SECURE, True)])
+def test_paying_on_the_pay_page_in_a_browser(app, make_account, api_for, live_server, chromium, localstripe,
+                                             number, three_d_secure, tmp_path):
+    user = make_account(plan="free")
+    api = api_for(user)
+    proforma = api.post("/orders", json={"plan": "standard", "period_months": 12, "payment_method": "card",
+                                         "invoice": INVOICE_PL}).get_json()["proforma"]
+    page = chromium.new_page()
+    problems: list[str] = []
+    page.on("pageerror", lambda exc: problems.append(str(exc)))
+    page.on("console", lambda msg: problems.append(msg.text) if "Content Security Policy" in msg.text else None)
+    page.goto(live_server + "/login")
+    page.fill("input[name=email]", user.email)
+    page.fill("input[name=password]", user.password)
+    page.click("button[type=submit]")
+    page.wait_for_url("**/documents**")
+    page.goto(live_server + f"/pay/stripe/{_token(proforma)}")
+    # localstripe's Stripe.js draws plain inputs where Stripe's draws its card frame.
+    for field, value in (("number", number), ("exp_month", "12"), ("exp_year", "34"), ("cvc", "123"),
+                         ("postal_code", "81001")):
+        page.fill(f"#card-element input[placeholder={field}]", value)
+    page.screenshot(path=str(tmp_path / "pay-page.png"), full_page=True)
+    page.click("text=Pay by card")
+    if three_d_secure:  # the bank's challenge: once to save the card, once for the payment
+        for _ in range(2):
+            page.click("text=Complete authentication")
+    page.wait_for_url("**/settings**")
+    assert "Payment received" in page.inner_text(".flash")
+    assert f"ending in {number[-4:]}" in page.inner_text("#billing")
+    page.screenshot(path=str(tmp_path / "paid.png"), full_page=True)
+    assert problems == []
+    assert api.get("/account").get_json()["subscription"]["auto_renew"] is True
+    assert len(invoices(api)) == 1 and len(payments_of(app)) == 1
+    if os.environ.get("CMR_STRIPE_SHOTS"):
+        import shutil
+        for shot in ("pay-page.png", "paid.png"):
+            shutil.copy(tmp_path / shot, Path(os.environ["CMR_STRIPE_SHOTS"]) / f"{number}-{shot}")
