@@ -54,11 +54,12 @@ def trial_notices(now=None) -> dict:
 
 def renewals_and_lapses(now=None) -> dict:
     """14 days before a paid period ends: one renewal pro-forma. At the end: a card
-    subscription still set to renew is charged; otherwise the account lapses to Free
-    (paid features suspended, data kept) and is told once."""
+    subscription still set to renew is charged (tried again by the next runs, for a few
+    days, while the payment provider cannot be reached); otherwise the account lapses to
+    Free (paid features suspended, data kept) and is told once."""
     from . import billing, payments
     now = now or clock.now()
-    done = {"renewal_proformas": 0, "card_renewals": 0, "lapsed": 0}
+    done = {"renewal_proformas": 0, "card_renewals": 0, "card_renewals_deferred": 0, "lapsed": 0}
     subs = db.session.scalars(select(Subscription).where(Subscription.status == "active")
                               .order_by(Subscription.id)).all()
     for sub in subs:
@@ -68,9 +69,14 @@ def renewals_and_lapses(now=None) -> dict:
         elif now >= sub.period_end:
             renewal = billing.renewal_order(sub) or billing.create_renewal(sub)
             if sub.auto_renew and sub.payment_method == "card" and renewal and renewal.status == "pending":
-                if payments.charge_saved_card(renewal):
-                    done["card_renewals"] += 1
-                    continue
+                try:
+                    if payments.charge_saved_card(renewal):
+                        done["card_renewals"] += 1
+                        continue
+                except payments.ChargeDeferred:  # the provider is away: tried again tomorrow
+                    if now < sub.period_end + timedelta(days=payments.CHARGE_RETRY_DAYS):
+                        done["card_renewals_deferred"] += 1
+                        continue
             db.session.refresh(sub)
             if sub.period_end <= now and sub.status == "active":
                 sub.status = "lapsed"

@@ -30,6 +30,16 @@ class NotificationRefused(ServiceError):
     status, code = 400, "bad_request"
 
 
+class ChargeDeferred(Exception):
+    """The provider could not be reached to charge a saved card: nothing was charged or
+    refused, so the renewal is tried again by the next daily run instead of lapsing."""
+
+
+# How long after the end of a paid period a renewal charge that met an outage is tried
+# again before the account lapses as unpaid.
+CHARGE_RETRY_DAYS = 3
+
+
 @dataclass(frozen=True)
 class Notification:
     proforma_number: str

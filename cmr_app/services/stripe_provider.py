@@ -380,7 +380,8 @@ def charge_saved_card(order: Order) -> bool:
     card off-session and booked at once. One PaymentIntent per renewal order, whatever
     retries do: the one made before is looked at, and Stripe's idempotency key covers a
     crash between making it and remembering it. False: not charged (no saved card, the
-    bank refused, Stripe away); the caller lets the account lapse as without a card."""
+    bank refused); the caller lets the account lapse as without a card. Stripe away:
+    payments.ChargeDeferred, and the next daily run tries again."""
     proforma = billing.proforma_of(order)
     card = saved_card(order.company_id)
     if proforma is None or card is None or order.status != "pending":
@@ -397,7 +398,13 @@ def charge_saved_card(order: Order) -> bool:
                 "confirm": True, "off_session": True, "metadata": _metadata(order, proforma)},
                 options={"idempotency_key": f"cmr-renewal-{order.id}"})
             _remember(order, "renewal", intent.id)
+    except (stripe.APIConnectionError, stripe.RateLimitError) as exc:
+        current_app.logger.warning("card renewal of order %s waits, Stripe unreachable: %s", order.id, exc)
+        raise payments.ChargeDeferred(str(exc))
     except stripe.StripeError as exc:
+        if (exc.http_status or 0) >= 500:
+            current_app.logger.warning("card renewal of order %s waits, Stripe failed: %s", order.id, exc)
+            raise payments.ChargeDeferred(str(exc))
         current_app.logger.warning("card renewal of order %s not charged: %s", order.id, exc)
         return False
     if intent.status != "succeeded":

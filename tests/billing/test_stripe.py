@@ -514,3 +514,28 @@ def test_paying_on_the_pay_page_in_a_browser(app, make_account, api_for, live_se
         import shutil
         for shot in ("pay-page.png", "paid.png"):
             shutil.copy(tmp_path / shot, Path(os.environ["CMR_STRIPE_SHOTS"]) / f"{number}-{shot}")
+
+
+def test_stripe_away_at_renewal_the_charge_waits_for_the_next_run(app, card_subscriber, runner, localstripe):
+    api = card_subscriber()
+    app.config["STRIPE_API_BASE"] = "http://127.0.0.1:9"  # nothing listens there
+    with time_machine.travel("2027-01-10T11:00:00+00:00", tick=False):
+        result = daily(runner)
+        assert result["card_renewals"] == 0 and result["card_renewals_deferred"] == 1 and result["lapsed"] == 0
+    assert len(payments_of(app)) == 1
+    app.config["STRIPE_API_BASE"] = localstripe
+    with time_machine.travel("2027-01-11T11:00:00+00:00", tick=False):
+        result = daily(runner)
+        assert result["card_renewals"] == 1 and result["lapsed"] == 0
+        assert api.get("/account").get_json()["subscription"]["period_end"] == "2028-01-10T10:00:00+00:00"
+    assert len(payments_of(app)) == 2
+
+
+def test_stripe_away_for_days_the_account_lapses(app, card_subscriber, runner):
+    api = card_subscriber()
+    app.config["STRIPE_API_BASE"] = "http://127.0.0.1:9"
+    with time_machine.travel("2027-01-13T10:00:00+00:00", tick=False):  # 3 days after the end
+        result = daily(runner)
+        assert result["card_renewals_deferred"] == 0 and result["lapsed"] == 1
+        assert api.get("/account").get_json()["plan"]["code"] == "free"
+    assert len(payments_of(app)) == 1
