@@ -132,8 +132,14 @@ def _pending_order(proforma: BillingDocument) -> Order:
     return order
 
 
+def _site() -> str:
+    """Which installation made an intent: a Stripe account shared by a test and a live
+    site sends both their events, and order numbers repeat between them."""
+    return current_app.config["BASE_URL"][:500]
+
+
 def _metadata(order: Order, proforma: BillingDocument, save_card: bool = False) -> dict:
-    data = {"order_id": str(order.id), "proforma": proforma.number}
+    data = {"order_id": str(order.id), "proforma": proforma.number, "site": _site()}
     if save_card:
         data["save_card"] = "1"
     return data
@@ -188,6 +194,22 @@ def _ensure_customer(order: Order) -> StripeCustomer:
 
 # The pay page
 
+PAYMENT_PURPOSES = ("card", "blik", "p24", "renewal")
+
+
+def _under_way(api: stripe.StripeClient, order: Order, purpose: str) -> dict | None:
+    """A payment of this order by another method that has succeeded (booked now, if the
+    webhook has not come yet) or is on its way: then no second one is started."""
+    rows = db.session.scalars(select(StripeIntent).where(StripeIntent.order_id == order.id,
+                                                         StripeIntent.purpose.in_(PAYMENT_PURPOSES),
+                                                         StripeIntent.purpose != purpose)).all()
+    for intent_id in [row.intent_id for row in rows]:
+        intent = api.v1.payment_intents.retrieve(intent_id)
+        if intent.status in CHARGING:
+            return _outcome(intent)
+    return None
+
+
 def start(proforma: BillingDocument, method: str) -> dict:
     """The intent Stripe.js confirms on the pay page: for a card, a SetupIntent (the card
     is then charged by `confirm_card`); for BLIK and Przelewy24, the PaymentIntent itself.
@@ -197,6 +219,9 @@ def start(proforma: BillingDocument, method: str) -> dict:
         raise ServiceError(_("This payment method is not offered for this order."))
     api = client()
     try:
+        under_way = _under_way(api, order, method)
+        if under_way is not None:
+            return under_way
         if method == "card":
             customer = _ensure_customer(order)
             row = _intent_row(order, "setup")
@@ -235,6 +260,9 @@ def confirm_card(proforma: BillingDocument, setup_intent_id: str) -> dict:
         raise NotFound()
     api = client()
     try:
+        under_way = _under_way(api, order, "card")
+        if under_way is not None:
+            return under_way
         payment_row = _intent_row(order, "card")
         if payment_row is not None:
             existing = api.v1.payment_intents.retrieve(payment_row.intent_id)
@@ -263,7 +291,8 @@ def check(proforma: BillingDocument, payment_intent_id: str) -> dict:
     """After Stripe.js finished a payment (3-D Secure, BLIK, the return from Przelewy24):
     what Stripe says about it, booked at once if it succeeded."""
     order = proforma.order
-    known = {row.intent_id for row in db.session.scalars(select(StripeIntent).where(StripeIntent.order_id == order.id))}
+    known = set(db.session.scalars(select(StripeIntent.intent_id).where(
+        StripeIntent.order_id == order.id, StripeIntent.purpose.in_(PAYMENT_PURPOSES))))
     if payment_intent_id not in known:
         raise NotFound()
     if order.status == "paid":
@@ -301,7 +330,7 @@ def book(intent: dict) -> BillingDocument:
     if intent.get("status") != "succeeded":
         raise payments.NotificationRefused(f"payment intent status {str(intent.get('status'))[:30]}")
     metadata = intent.get("metadata") or {}
-    if not metadata.get("proforma") or not metadata.get("order_id"):
+    if not metadata.get("proforma") or not metadata.get("order_id") or metadata.get("site") != _site():
         raise NotOurs()
     if str(intent.get("currency", "")).lower() != "pln":
         raise payments.NotificationRefused(f"currency {str(intent.get('currency'))[:10]} is not PLN")

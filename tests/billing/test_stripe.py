@@ -242,7 +242,8 @@ def _make_paid_intent(stripe_api, proforma: dict, order_id: int) -> str:
     before our server heard back): the webhook is what books it."""
     intent = stripe_api.v1.payment_intents.create(params={
         "amount": 60270, "currency": "pln", "payment_method": "pm_card_visa", "confirm": True,
-        "payment_method_types": ["card"], "metadata": {"order_id": str(order_id), "proforma": proforma["number"]}})
+        "payment_method_types": ["card"],
+        "metadata": {"order_id": str(order_id), "proforma": proforma["number"], "site": "http://cmr.test"}})
     assert intent.status == "succeeded"
     return intent.id
 
@@ -317,12 +318,41 @@ def test_a_signed_webhook_with_the_wrong_amount_books_nothing(app, client, order
     api, proforma = order()
     intent = stripe_api.v1.payment_intents.create(params={
         "amount": 100, "currency": "pln", "payment_method": "pm_card_visa", "confirm": True,
-        "metadata": {"order_id": str(_order_id(app)), "proforma": proforma["number"]}})
+        "metadata": {"order_id": str(_order_id(app)), "proforma": proforma["number"], "site": "http://cmr.test"}})
     body = _event_of(localstripe, intent.id)
     answer = client.post("/payments/stripe/webhook", data=body, headers={"Stripe-Signature": _sign(body)})
     assert answer.status_code == 409
     assert payments_of(app) == [] and invoices(api) == []
     assert any("does not match" in problem for _p, problem in refused(app))
+
+
+def test_an_event_of_another_site_on_the_same_stripe_account_books_nothing(app, client, order, stripe_api,
+                                                                            localstripe):
+    api, proforma = order()
+    intent = stripe_api.v1.payment_intents.create(params={
+        "amount": 60270, "currency": "pln", "payment_method": "pm_card_visa", "confirm": True,
+        "metadata": {"order_id": str(_order_id(app)), "proforma": proforma["number"],
+                     "site": "https://staging.cmr.test"}})
+    body = _event_of(localstripe, intent.id)
+    answer = client.post("/payments/stripe/webhook", data=body, headers={"Stripe-Signature": _sign(body)})
+    assert answer.status_code == 200 and answer.get_json()["status"] == "ignored"
+    assert payments_of(app) == [] and invoices(api) == []
+
+
+def test_a_payment_already_made_is_booked_not_started_again(app, client, order, stripe_api):
+    """The card was charged but our server never heard back (and the webhook has not come):
+    asking to pay by BLIK instead finds that payment and books it."""
+    api, proforma = order()
+    intent_id = _make_paid_intent(stripe_api, proforma, _order_id(app))
+    from cmr_app.extensions import db
+    from cmr_app.models import StripeIntent
+    with app.app_context():
+        db.session.add(StripeIntent(order_id=_order_id(app), purpose="card", intent_id=intent_id))
+        db.session.commit()
+    answer = client.post(f"/pay/stripe/{_token(proforma)}/intent", json={"method": "blik"})
+    assert answer.status_code == 200 and answer.get_json()["status"] == "paid"
+    assert payments_of(app) == [("stripe", intent_id, "602.70")]
+    assert [pi.id for pi in stripe_api.v1.payment_intents.list(params={"limit": 100}).data] == [intent_id]
 
 
 def test_events_of_other_kinds_or_other_integrations_are_accepted_and_ignored(app, client):
