@@ -302,12 +302,15 @@ def test_a_webhook_with_a_bad_signature_is_400_and_books_nothing(app, client, or
     for headers in wrong:
         answer = client.post("/payments/stripe/webhook", data=body, headers=headers)
         assert answer.status_code == 400 and answer.get_json()["error"]["code"] == "bad_request"
+    # The fake provider's kind of notification, sent for Stripe: refused, not a 500.
+    assert client.post("/payments/stripe/notify", data=body, headers={"X-Signature": "0" * 64}).status_code == 400
     tampered = body.replace(b'"status": "succeeded"', b'"status": "succeeded" ')
     assert client.post("/payments/stripe/webhook", data=tampered,
                        headers={"Stripe-Signature": _sign(body)}).status_code == 400
     assert payments_of(app) == [] and invoices(api) == []
     assert api.get("/account").get_json()["subscription"] is None
-    assert all(problem.endswith("bad signature") for _p, problem in refused(app)) and refused(app)
+    assert refused(app) and all(problem.endswith(("bad signature", "/payments/stripe/webhook only"))
+                                for _p, problem in refused(app))
     # Signed with the secret, the same event books.
     assert client.post("/payments/stripe/webhook", data=body,
                        headers={"Stripe-Signature": _sign(body)}).get_json()["status"] == "booked"
