@@ -3,7 +3,7 @@ the webhook. Every route is 404 unless PAYMENT_PROVIDER is `stripe`. Like the e-
 PDF links, the pay page is reached by the pro-forma's 192-bit token."""
 from __future__ import annotations
 
-from flask import abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from .. import security
@@ -51,7 +51,6 @@ def stripe_checkout(token: str):
         return redirect(url_for("web.settings", _anchor="billing"))
     if order.status != "pending":
         abort(404)
-    from flask import current_app
     response = current_app.make_response(render_template(
         "billing/stripe_checkout.html", document=document, order=order, methods=provider.methods_for(order),
         js_url=provider.js_url(), publishable_key=current_app.config["STRIPE_PUBLISHABLE_KEY"],
