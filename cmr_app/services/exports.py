@@ -117,7 +117,9 @@ def to_dict(export: AccountExport) -> dict:
             "ready_at": export.ready_at.isoformat() if export.ready_at else None,
             "expires_at": export.expires_at.isoformat() if export.expires_at else None,
             "expired": expired(export), "size_bytes": export.size_bytes,
-            "contents": export.summary, "error": export.error or None}
+            "contents": export.summary,
+            # The cause (a full disk, a path) is for the operator's log and the row, not the customer.
+            "error": _("The export could not be made. Please try again.") if export.status == "failed" else None}
 
 
 def file_for_download(token: str) -> tuple[AccountExport, Path]:
@@ -131,7 +133,7 @@ def file_for_download(token: str) -> tuple[AccountExport, Path]:
     if expired(export):
         raise ExportGone(_("This download link expired on %(date)s: exports are kept for %(days)d days. "
                            "The account owner can make a new export in Settings.",
-                           date=_date(export.expires_at), days=LINK_DAYS))
+                           date=_date(export), days=LINK_DAYS))
     path = export_dir() / export.file_name if export.file_name else None
     if path is None or not path.is_file():
         raise ExportGone(_("This export is no longer stored. The account owner can make a new export "
@@ -139,9 +141,12 @@ def file_for_download(token: str) -> tuple[AccountExport, Path]:
     return export, path
 
 
-def _date(moment) -> str:
-    from flask_babel import format_datetime
-    return format_datetime(moment, "medium")
+def _date(export: AccountExport) -> str:
+    """The last day in the company's time (whoever opens the link)."""
+    from zoneinfo import ZoneInfo
+    from flask_babel import format_date
+    company = db.session.get(Company, export.company_id)
+    return format_date(export.expires_at.astimezone(ZoneInfo(company.timezone)).date(), "long")
 
 
 # Handing it to a worker

@@ -166,7 +166,7 @@ def test_the_link_works_for_7_days_then_answers_410(app, client, office, runner)
     with time_machine.travel("2026-11-29T08:00:00+00:00", tick=False):
         gone = download(client, report["download_url"])
         assert gone.status_code == 410
-        assert "expired" in gone.get_data(as_text=True)
+        assert "This download link expired on November 29, 2026" in gone.get_data(as_text=True)
         assert "new export in Settings" in gone.get_data(as_text=True)
         # The daily run deletes the file; the link still says it expired.
         result = runner.invoke(args=["exports", "run"])
@@ -259,7 +259,11 @@ def test_a_failed_build_says_so(app, office, monkeypatch):
     finish(app)
     report = office.api.get(f"/account/exports/{created['id']}").get_json()
     assert report["status"] == "failed" and report["download_url"] is None
-    assert "No space left" in report["error"]
+    assert report["error"] == "The export could not be made. Please try again."
+    from cmr_app.extensions import db
+    from cmr_app.models import AccountExport
+    with app.app_context():
+        assert "No space left on device" in db.session.get(AccountExport, created["id"]).error  # for the operator
     with app.app_context():
         assert not list(exports.export_dir().glob("export-*"))  # the half-written file is gone
 
@@ -334,3 +338,24 @@ def test_settings_offer_no_export_to_an_editor(app, client, office):
     with app.app_context():
         from cmr_app.services import exports
         assert exports.list_exports(office.owner.company_id) == []
+
+
+def test_openapi_describes_the_export(client):
+    spec = client.get("/api/v1/openapi.json").get_json()
+    assert "202" in spec["paths"]["/account/exports"]["post"]["responses"]
+    assert "404" in spec["paths"]["/account/exports/{id}"]["get"]["responses"]
+    assert spec["components"]["schemas"]["Export"]["properties"]["status"]["enum"] == ["pending", "ready", "failed"]
+
+
+def test_the_email_speaks_the_owners_language(app, office, mailbox):
+    from cmr_app.extensions import db
+    from cmr_app.models import User
+    with app.app_context():
+        db.session.get(User, office.owner.id).language = "pl"
+        db.session.commit()
+    with time_machine.travel("2026-11-22T08:00:00+00:00", tick=False):
+        export_now(app, office.api)
+    message = mailbox.to(office.owner.email)[-1]
+    assert message["Subject"] == "Eksport Twoich danych jest gotowy"
+    body = message.get_body(("plain",)).get_content()
+    assert "Pobierz go w ciągu 7 dni, do 29 listopada 2026" in body
