@@ -532,6 +532,6 @@ class AccountExport(TenantMixin, db.Model):
     summary: Mapped[dict | None] = mapped_column(JSONType, nullable=True)  # counts of what is inside
     error: Mapped[str] = mapped_column(String(500), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
-    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)  # moved on at each page
     ready_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)

@@ -26,7 +26,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import timedelta
 from pathlib import Path
 
-from flask import current_app, url_for
+from flask import current_app, g, url_for
 from flask_babel import gettext as _
 from sqlalchemy import or_, select, update
 
@@ -43,7 +43,7 @@ log = logging.getLogger(__name__)
 LINK_DAYS = 7
 VALID_FOR = timedelta(days=LINK_DAYS)
 BATCH = 100              # documents per query; the most the job holds at once
-STALE_BUILD = timedelta(hours=2)  # a build started this long ago died with its process
+STALE_BUILD = timedelta(hours=2)  # a build silent this long died with its process
 FORMAT_VERSION = 1
 
 
@@ -171,7 +171,15 @@ def start(export_id: int) -> None:
     with _local_lock:
         if _local_pool is None:
             _local_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cmr-export")
-        _local_futures.append(_local_pool.submit(_build_in_thread, app, export_id))
+        future = _local_pool.submit(_build_in_thread, app, export_id)
+        _local_futures.append(future)
+    future.add_done_callback(_forget_future)
+
+
+def _forget_future(future: Future) -> None:
+    with _local_lock:
+        if future in _local_futures:
+            _local_futures.remove(future)
 
 
 def _build_in_thread(app, export_id: int) -> None:
@@ -183,7 +191,7 @@ def _build_in_thread(app, export_id: int) -> None:
 
 
 def wait_for_local_builds(timeout: float = 120) -> int:
-    """Waits for the background threads' exports (tests, and a clean shutdown)."""
+    """Waits for the background threads' exports (tests)."""
     with _local_lock:
         futures = list(_local_futures)
         _local_futures.clear()
@@ -218,6 +226,7 @@ def build(export_id: int) -> str:
     export = db.session.get(AccountExport, export_id)
     company = db.session.get(Company, export.company_id)
     set_current_company(company.id)  # every query below is also held to this company
+    g.export_building = export_id
     folder = export_dir()
     name = f"export-{export.id}-{secrets.token_hex(8)}.zip"
     partial = folder / (name + ".part")
@@ -232,6 +241,8 @@ def build(export_id: int) -> str:
         export.status, export.error = "failed", f"{type(error).__name__}: {error}"[:500]
         db.session.commit()
         return "failed"
+    finally:
+        g.pop("export_building", None)
     export = db.session.get(AccountExport, export_id)
     now = clock.now()
     export.status, export.file_name, export.summary = "ready", name, summary
@@ -337,6 +348,19 @@ def _forget(objects) -> None:
         if obj in db.session:
             db.session.expunge(obj)
     db.session.rollback()  # ends the read transaction between pages (no snapshot held for hours)
+    _heartbeat()
+
+
+def _heartbeat() -> None:
+    """A sign of life after each page: `exports run` takes a build again only when it
+    has been silent for STALE_BUILD, however long a big account takes."""
+    export_id = g.get("export_building")
+    if export_id:
+        db.session.execute(update(AccountExport).where(AccountExport.id == export_id,
+                                                       AccountExport.status == "building")
+                           .values(started_at=clock.now())
+                           .execution_options(synchronize_session=False))
+        db.session.commit()
 
 
 def _render(doc: Document) -> bytes:

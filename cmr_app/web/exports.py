@@ -3,8 +3,7 @@ The link is the key (a random token, like the driver's link): it works without s
 in, for 7 days."""
 from __future__ import annotations
 
-from flask import redirect, send_file, url_for
-from flask import flash
+from flask import flash, redirect, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 

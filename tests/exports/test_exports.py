@@ -6,7 +6,6 @@ import csv
 import io
 import json
 import zipfile
-from datetime import timedelta
 from types import SimpleNamespace
 
 import pytest
@@ -359,3 +358,44 @@ def test_the_email_speaks_the_owners_language(app, office, mailbox):
     assert message["Subject"] == "Eksport Twoich danych jest gotowy"
     body = message.get_body(("plain",)).get_content()
     assert "Pobierz go w ciągu 7 dni, do 29 listopada 2026" in body
+
+
+def test_the_web_request_does_not_wait_for_the_zip(app, office, monkeypatch):
+    """The worker (RQ with Redis, a background thread without) builds it: the request
+    answers while the build is still held back."""
+    import threading
+    from cmr_app.services import exports
+    release, real = threading.Event(), exports.write_zip
+
+    def held_back(path, company):
+        assert release.wait(10), "the build ran inside the request"
+        return real(path, company)
+    monkeypatch.setattr(exports, "write_zip", held_back)
+    answer = office.api.post("/account/exports")
+    assert answer.status_code == 202 and answer.get_json()["status"] == "pending"
+    export_id = answer.get_json()["id"]
+    assert office.api.get(f"/account/exports/{export_id}").get_json()["status"] == "pending"
+    release.set()
+    finish(app)
+    assert office.api.get(f"/account/exports/{export_id}").get_json()["status"] == "ready"
+
+
+def test_a_build_that_died_is_taken_again_but_a_live_one_is_not(app, office, runner, monkeypatch):
+    from cmr_app.extensions import db
+    from cmr_app.models import AccountExport
+    from cmr_app.services import exports
+    monkeypatch.setattr(exports, "start", lambda export_id: None)
+    with time_machine.travel("2026-11-22T08:00:00+00:00", tick=False):
+        created = office.api.post("/account/exports").get_json()
+        with app.app_context():
+            db.session.get(AccountExport, created["id"]).status = "building"  # a worker took it at 08:00
+            db.session.commit()
+            from sqlalchemy import update
+            db.session.execute(update(AccountExport).values(started_at=exports.clock.now()))
+            db.session.commit()
+    with time_machine.travel("2026-11-22T09:30:00+00:00", tick=False):  # 90 minutes: still alive
+        assert json.loads(runner.invoke(args=["exports", "run"]).output)["ready"] == 0
+        assert office.api.get(f"/account/exports/{created['id']}").get_json()["status"] == "pending"
+    with time_machine.travel("2026-11-22T10:01:00+00:00", tick=False):  # silent for 2 hours: dead
+        assert json.loads(runner.invoke(args=["exports", "run"]).output)["ready"] == 1
+        assert office.api.get(f"/account/exports/{created['id']}").get_json()["status"] == "ready"
