@@ -19,6 +19,7 @@ jobs_cli = AppGroup("jobs", help="Scheduled jobs.")
 billing_cli = AppGroup("billing", help="Payments.")
 promo_cli = AppGroup("promo", help="Promo codes.")
 mail_cli = AppGroup("mail", help="The e-mail outbox.")
+exports_cli = AppGroup("exports", help="The owners' data exports.")
 
 
 def _fail(exc: ServiceError):
@@ -99,6 +100,8 @@ def jobs_daily():
     from .services import jobs
     with current_app.test_request_context(base_url=current_app.config["BASE_URL"]):
         done = jobs.run_daily()
+        from .services import exports
+        done["exports"] = exports.run_pending()  # builds left waiting; ZIPs past their 7 days deleted
     from . import sender
     done["mail"] = sender.retry_due()  # what the jobs recorded, and what waited
     click.echo(json.dumps(done))
@@ -164,6 +167,18 @@ def promo_create(code, percent, amount, valid_from, valid_to, max_uses):
     click.echo(json.dumps({"code": row.code, "kind": row.kind, "value": f"{row.value:.2f}"}))
 
 
+# The owners' data exports (terms §11.6)
+
+@exports_cli.command("run")
+def exports_run():
+    """Builds every export still waiting (no Redis worker took it, or its build died) and
+    deletes the ZIPs whose 7 days are over; run by cron, also part of `jobs daily`."""
+    from .services import exports
+    with current_app.test_request_context(base_url=current_app.config["BASE_URL"]):
+        done = exports.run_pending()
+    click.echo(json.dumps(done))
+
+
 def register(app: Flask) -> None:
-    for group in (accounts_cli, tokens_cli, plans_cli, jobs_cli, billing_cli, promo_cli, mail_cli):
+    for group in (accounts_cli, tokens_cli, plans_cli, jobs_cli, billing_cli, promo_cli, mail_cli, exports_cli):
         app.cli.add_command(group)

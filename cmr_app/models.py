@@ -5,7 +5,7 @@ from datetime import date, datetime, timezone
 from decimal import Decimal
 
 from flask_login import UserMixin
-from sqlalchemy import (JSON, Boolean, Date, DateTime, ForeignKey, Index, Integer,
+from sqlalchemy import (JSON, BigInteger, Boolean, Date, DateTime, ForeignKey, Index, Integer,
                         LargeBinary, Numeric, String, Text, TypeDecorator, UniqueConstraint)
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -539,3 +539,25 @@ class OutboxMail(db.Model):
     last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+
+
+# --- The owner's export (issue 15, item 2; terms §11.6, GDPR art. 20) ---
+
+class AccountExport(TenantMixin, db.Model):
+    """One ZIP of everything a company keeps here, made by a job into EXPORT_DIR and
+    downloadable through its random token until expires_at (7 days after it is ready).
+    The row outlives the file, so an old link answers "expired", not "not found"."""
+    __tablename__ = "account_exports"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"),
+                                                        nullable=True)
+    status: Mapped[str] = mapped_column(String(10), default="pending", index=True)  # pending | building | ready | failed
+    token: Mapped[str | None] = mapped_column(String(64), unique=True, nullable=True)
+    file_name: Mapped[str | None] = mapped_column(String(200), nullable=True)  # None once deleted
+    size_bytes: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    summary: Mapped[dict | None] = mapped_column(JSONType, nullable=True)  # counts of what is inside
+    error: Mapped[str] = mapped_column(String(500), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)  # moved on at each page
+    ready_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)

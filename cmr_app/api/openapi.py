@@ -13,6 +13,18 @@ ERROR = {"type": "object", "required": ["error"], "properties": {"error": {
                    "details": {"type": "object"}}}}}
 
 
+EXPORT = {"type": "object", "required": ["id", "status", "download_url"], "properties": {
+    "id": {"type": "integer"}, "status": {"type": "string", "enum": ["pending", "ready", "failed"]},
+    "download_url": {"type": ["string", "null"], "format": "uri"},
+    "created_at": {"type": "string", "format": "date-time"},
+    "ready_at": {"type": ["string", "null"], "format": "date-time"},
+    "expires_at": {"type": ["string", "null"], "format": "date-time"},
+    "expired": {"type": "boolean"}, "size_bytes": {"type": ["integer", "null"]},
+    "contents": {"type": ["object", "null"], "description": "counts: documents, document_pdfs, invoices, "
+                                                            "clients, carriers, products"},
+    "error": {"type": ["string", "null"]}}}
+
+
 def _ref(name: str) -> dict:
     return {"$ref": f"#/components/schemas/{name}"}
 
@@ -58,7 +70,7 @@ def _crud(name: str, schema: str) -> dict:
 def spec() -> dict:
     _, defs = models_json_schema([(m, "validation") for m in (ClientIn, CarrierIn, ProductIn, DocumentIn)],
                                  ref_template="#/components/schemas/{model}")
-    schemas = {**defs["$defs"], "Error": ERROR}
+    schemas = {**defs["$defs"], "Error": ERROR, "Export": EXPORT}
     paths = {
         "/account": {"get": {"summary": "The company, plan, trial, usage, features and subscription",
                              "responses": {"200": {"description": "account", **_json({"type": "object"})}, **_errors()}}},
@@ -76,6 +88,21 @@ def spec() -> dict:
                     "responses": {"200": {"description": "the stored logo", **_json({"type": "object"})},
                                   **_errors(403, 422)}},
             "delete": {"responses": {"204": {"description": "removed"}, **_errors(403)}}},
+        # The owner's export (terms §11.6, GDPR art. 20)
+        "/account/exports": {"post": {
+            "summary": "Owner only: export all the company's data as one ZIP, made by a job",
+            "description": "The ZIP holds documents.json (every document as GET /documents/{id} gives it, with "
+                           "`versions` (each with its content as `data`) and `events` (the hash-chained record)), "
+                           "clients.csv, carriers.csv, products.csv (UTF-8), documents/*.pdf (every document "
+                           "but withdrawn ones) and invoices/*.pdf (pro-formas and VAT invoices). When it is "
+                           "ready the owner is e-mailed the link. While one export is being prepared, asking "
+                           "again returns that one.",
+            "responses": {"202": {"description": "accepted", **_json(_ref("Export"))}, **_errors(403)}}},
+        "/account/exports/{id}": {"parameters": ID, "get": {
+            "summary": "Owner only: the export's state and, when ready, its download link",
+            "description": "`download_url` works without a token for 7 days from `ready_at` (until "
+                           "`expires_at`), then answers 410; the file is deleted by the daily job.",
+            "responses": {"200": {"description": "the export", **_json(_ref("Export"))}, **_errors(403, 404)}}},
         "/plans": {"get": {"summary": "The public catalogue", "security": [],
                            "responses": {"200": {"description": "plans"}}}},
         **_crud("clients", "ClientIn"), **_crud("carriers", "CarrierIn"), **_crud("products", "ProductIn"),

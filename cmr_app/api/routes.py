@@ -312,6 +312,20 @@ def signature_photo(doc_id, photo_id):
     return Response(photo.image, mimetype="image/jpeg", headers={"Cache-Control": "private, no-store"})
 
 
+# The owner's export (terms §11.6): a ZIP made by a job, its link e-mailed
+
+@bp.post("/account/exports")
+def exports_create():
+    from ..services import exports
+    return jsonify(exports.to_dict(exports.request_export(current()))), 202
+
+
+@bp.get("/account/exports/<export_id>")
+def exports_get(export_id):
+    from ..services import exports
+    return jsonify(exports.to_dict(exports.get_export(current(), export_id)))
+
+
 # The e-CMR as one JSON document (ECMR.md §4)
 
 @bp.get("/documents/<doc_id>/ecmr.json")

@@ -65,6 +65,8 @@ def render_settings(status: int = 200, **states):
         "invitation_expires_at": accounts.invitation_expires_at,
     }
     context["countries"] = country_choices()
+    from .exports import exports_context  # the owner's export (terms §11.6)
+    context.update(exports_context(company, owner))
     if "order_form" not in states:
         from .plan import plan_context
         context.update(plan_context(company))

@@ -1,7 +1,7 @@
 """Stripe: customers with the card saved for automatic renewal, and the intents made per order
 
 Revision ID: 0017
-Revises: 0010
+Revises: 0015
 Create Date: 2026-12-01 04:00:00
 
 """
@@ -9,7 +9,7 @@ from alembic import op
 import sqlalchemy as sa
 
 revision = '0017'
-down_revision = '0010'
+down_revision = '0015'
 branch_labels = None
 depends_on = None
 
