@@ -27,7 +27,8 @@ def authenticate():
     user = tokens.user_for_token(secret.strip())
     if user is None:
         raise Unauthorized("This API token is not valid.")
-    from ..services import entitlements
+    from ..services import blocking, entitlements
+    blocking.refuse_if_blocked(user.company)  # terms §10.7: 403 account_blocked with the reason
     if entitlements.user_blocked(user):
         from ..errors import Forbidden
         raise Forbidden("Your company's plan allows fewer users; the owner can upgrade to let you back in.",

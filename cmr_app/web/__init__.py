@@ -4,3 +4,4 @@ from flask import Blueprint
 bp = Blueprint("web", __name__)
 
 from . import common, documents, entries, plan, settings, routes  # noqa: E402,F401
+from . import support_access  # noqa: E402,F401

@@ -65,6 +65,8 @@ def render_settings(status: int = 200, **states):
         "invitation_expires_at": accounts.invitation_expires_at,
     }
     context["countries"] = country_choices()
+    from .support_access import support_access_context
+    context.update(support_access_context(company))
     if "order_form" not in states:
         from .plan import plan_context
         context.update(plan_context(company))
