@@ -46,12 +46,12 @@ def is_open(company: Company) -> bool:
     return state(company).enabled
 
 
-def parse_days(raw) -> int:
-    """Days of a consent from the API (an integer) or a form (a string of digits)."""
+def parse_days(raw, *, typed: bool = False) -> int:
+    """Days of a consent: a JSON integer, or (typed into a form) a string of digits."""
     message = _("Enter a whole number of days from %(min)d to %(max)d.", min=MIN_DAYS, max=MAX_DAYS)
     if isinstance(raw, bool):
         raise ValidationFailed({"days": [message]})
-    if isinstance(raw, str) and raw.strip().isdigit() and len(raw.strip()) <= 4:
+    if typed and isinstance(raw, str) and raw.strip().isdigit() and len(raw.strip()) <= 4:
         raw = int(raw.strip())
     if not isinstance(raw, int) or not MIN_DAYS <= raw <= MAX_DAYS:
         raise ValidationFailed({"days": [message]})
@@ -66,10 +66,10 @@ def _log(company_id: int, action: str, user: User | None, what: str = "", expire
     return entry
 
 
-def grant(owner: User, days) -> State:
+def grant(owner: User, days, *, typed: bool = False) -> State:
     """Consent from now for `days` days (a new consent replaces the one in force)."""
     accounts.require_owner(owner)
-    days = parse_days(days)
+    days = parse_days(days, typed=typed)
     company = owner.company
     company.support_access_until = clock.now() + timedelta(days=days)
     _log(company.id, "granted", owner, expires_at=company.support_access_until)

@@ -50,7 +50,7 @@ def settings_support_access():
             flash(_("Support access is withdrawn: platform support can no longer see your documents and "
                     "address book."), "success")
         else:
-            state = support_access.grant(current_user, request.form.get("days", ""))
+            state = support_access.grant(current_user, request.form.get("days", ""), typed=True)
             flash(_("Platform support may see your documents and address book until %(date)s.",
                     date=_show(state.expires_at)), "success")
     except ValidationFailed as exc:
