@@ -52,7 +52,7 @@ def support_view(account_id):
 
 
 @bp.get("/accounts/<account_id>/support/documents/<doc_id>")
-def support_document(account_id, doc_id):
+def support_doc(account_id, doc_id):
     company = support_access.company_for_support(account_id)
     if not support_access.is_open(company):
         return _refused(company)
@@ -64,7 +64,7 @@ def support_document(account_id, doc_id):
 
 
 @bp.get("/accounts/<account_id>/support/documents/<doc_id>.pdf")
-def support_document_pdf(account_id, doc_id):
+def support_doc_pdf(account_id, doc_id):
     company = support_access.company_for_support(account_id)
     if not support_access.is_open(company):
         return _refused(company)

@@ -2,8 +2,11 @@
 instead of any other signed-in page (terms §10.7)."""
 from __future__ import annotations
 
+import re
+
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from ..errors import ServiceError, ValidationFailed
@@ -13,6 +16,20 @@ from . import bp
 from .common import FormState, flash_refusal, form_state_from_request
 
 LOG_ON_PAGE = 50
+LIST_LABELS = {"documents": _l("Documents"), "clients": _l("Clients"), "carriers": _l("Carriers"),
+               "products": _l("Products")}
+
+
+def describe_look(what: str) -> str:
+    """The log keeps what was seen in stable English words (the API gives them as they
+    are); the owner reads them in the interface language."""
+    if m := re.fullmatch(r"(documents|clients|carriers|products), page (\d+)", what):
+        return _("%(list)s, page %(page)s", list=LIST_LABELS[m[1]], page=m[2])
+    if m := re.fullmatch(r"document (.+) \(PDF\)", what):
+        return _("the PDF of document %(number)s", number=m[1])
+    if m := re.fullmatch(r"document (.+)", what):
+        return _("document %(number)s", number=m[1])
+    return what
 
 
 def support_access_context(company) -> dict:
@@ -20,7 +37,7 @@ def support_access_context(company) -> dict:
     entries, more = support_access.log_page(company.id, LOG_ON_PAGE)
     return {"support": support_access.state(company), "support_log": entries, "support_log_more": more is not None,
             "support_form": FormState({"days": "7"}, readonly=current_user.role != "owner"),
-            "support_days": (support_access.MIN_DAYS, support_access.MAX_DAYS)}
+            "support_days": (support_access.MIN_DAYS, support_access.MAX_DAYS), "describe_look": describe_look}
 
 
 def _withdrawing() -> bool:
