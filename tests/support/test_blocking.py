@@ -172,3 +172,13 @@ def test_a_blocked_owner_can_still_withdraw_support_access(app, runner, owner, o
     # Granting is not possible while blocked.
     assert web.post("/settings/support-access", data={"action": "grant", "days": "7"}).status_code == 403
     assert admin_client.get(f"/admin/accounts/{owner.company_id}/support").status_code == 403
+
+
+def test_a_blocked_owner_can_withdraw_support_access_through_the_api_but_nothing_else(runner, owner, owner_api):
+    owner_api.put("/account/support-access", json={"enabled": True, "days": 7})
+    _block(runner, owner.email)
+    granted = owner_api.put("/account/support-access", json={"enabled": True, "days": 7})
+    assert granted.status_code == 403 and granted.get_json()["error"]["code"] == "account_blocked"
+    assert owner_api.get("/account/support-access/log").status_code == 403
+    withdrawn = owner_api.put("/account/support-access", json={"enabled": False})
+    assert withdrawn.status_code == 200 and withdrawn.get_json() == {"enabled": False, "expires_at": None}

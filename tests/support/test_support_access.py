@@ -233,3 +233,11 @@ def test_the_early_boolean_becomes_a_consent_that_ends(empty_database):
         assert consenting.blocked_at is None and consenting.blocked_reason == ""
         db.session.remove()
         db.engine.dispose()
+
+
+def test_the_openapi_document_describes_support_access(client):
+    paths = client.get("/api/v1/openapi.json").get_json()["paths"]
+    put = paths["/account/support-access"]["put"]
+    days = put["requestBody"]["content"]["application/json"]["schema"]["properties"]["days"]
+    assert (days["minimum"], days["maximum"]) == (1, 90) and "422" in put["responses"]
+    assert "get" in paths["/account/support-access/log"]
