@@ -76,6 +76,35 @@ def accounts_verify_email(email):
     click.echo(f"verified {email}")
 
 
+# Blocking (terms §10.7)
+
+@accounts_cli.command("block")
+@click.option("--email", required=True, help="A user of the company (usually its owner).")
+@click.option("--reason", required=True, help="Why; the owner is e-mailed it.")
+def accounts_block(email, reason):
+    """Blocks the company of that user: its users, tokens and public pages are refused."""
+    from .services import blocking
+    try:
+        company = blocking.company_of_user(email)
+        changed = blocking.block(company, reason)
+    except ServiceError as exc:
+        _fail(exc)
+    click.echo(json.dumps({"account_id": company.id, "blocked": True, "changed": changed}))
+
+
+@accounts_cli.command("unblock")
+@click.option("--email", required=True, help="A user of the company.")
+def accounts_unblock(email):
+    """Lifts the block of that user's company; the owner is e-mailed."""
+    from .services import blocking
+    try:
+        company = blocking.company_of_user(email)
+        changed = blocking.unblock(company)
+    except ServiceError as exc:
+        _fail(exc)
+    click.echo(json.dumps({"account_id": company.id, "blocked": False, "changed": changed}))
+
+
 @tokens_cli.command("create")
 @click.option("--email", required=True)
 @click.option("--name", default="CLI")

@@ -62,8 +62,13 @@ class Company(db.Model):
     default_languages: Mapped[str] = mapped_column(String(20), default="pl,en,de")
     print_offset_x_mm: Mapped[Decimal] = mapped_column(Numeric(5, 1), default=Decimal("0"))
     print_offset_y_mm: Mapped[Decimal] = mapped_column(Numeric(5, 1), default=Decimal("0"))
-    support_access: Mapped[bool] = mapped_column(Boolean, default=False)
     enabled_features: Mapped[list] = mapped_column(JSONType, default=list)
+    # Support access by consent (terms §14): platform support may read the documents and
+    # the address book until this moment; None or past: no consent.
+    support_access_until: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # Blocking (terms §10.7): while set, the company's users, tokens and public pages are refused.
+    blocked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    blocked_reason: Mapped[str] = mapped_column(String(500), default="")
 
     users: Mapped[list[User]] = relationship(back_populates="company", cascade="all, delete-orphan",
                                              passive_deletes=True)
@@ -561,3 +566,18 @@ class AccountExport(TenantMixin, db.Model):
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)  # moved on at each page
     ready_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class SupportAccessEntry(TenantMixin, db.Model):
+    """The owner's record of support access (terms §14): consent given or withdrawn, and
+    every look by a platform admin (who, when, what). The e-mail is kept as written at
+    the time, so the row survives the admin's user."""
+    __tablename__ = "support_access_log"
+    __table_args__ = (Index("ix_support_access_log_company_id_id", "company_id", "id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    action: Mapped[str] = mapped_column(String(20))  # granted | withdrawn | viewed
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), nullable=True)
+    user_email: Mapped[str] = mapped_column(String(254))
+    what: Mapped[str] = mapped_column(String(300), default="")
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)  # of a consent given

@@ -25,3 +25,4 @@ bp.context_processor(_formatters)
 pricing_bp.context_processor(_formatters)
 
 from . import pricing, routes  # noqa: E402,F401
+from . import support  # noqa: E402,F401

@@ -35,3 +35,4 @@ def _http_error(exc: HTTPException):
 
 
 from . import auth, routes  # noqa: E402,F401
+from . import support_access  # noqa: E402,F401

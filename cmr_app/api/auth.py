@@ -27,7 +27,9 @@ def authenticate():
     user = tokens.user_for_token(secret.strip())
     if user is None:
         raise Unauthorized("This API token is not valid.")
-    from ..services import entitlements
+    from ..services import blocking, entitlements
+    if not _withdrawing_support_access():  # consent stays the owner's to end, even while blocked
+        blocking.refuse_if_blocked(user.company)  # terms §10.7: 403 account_blocked with the reason
     if entitlements.user_blocked(user):
         from ..errors import Forbidden
         raise Forbidden("Your company's plan allows fewer users; the owner can upgrade to let you back in.",
@@ -35,6 +37,13 @@ def authenticate():
     g.api_user = user
     set_current_company(user.company_id)
     return None
+
+
+def _withdrawing_support_access() -> bool:
+    if request.endpoint != "api.support_access_switch" or request.method != "PUT":
+        return False
+    data = request.get_json(silent=True)
+    return isinstance(data, dict) and data.get("enabled") is False
 
 
 def current() -> User:

@@ -66,6 +66,40 @@ def _crud(name: str, schema: str) -> dict:
     }
 
 
+def _support_access_paths() -> dict:
+    """Support access by consent (terms §14)."""
+    state = {"type": "object", "required": ["enabled", "expires_at"],
+             "properties": {"enabled": {"type": "boolean"},
+                            "expires_at": {"type": ["string", "null"], "format": "date-time"}}}
+    entry = {"type": "object", "properties": {
+        "id": {"type": "integer"}, "at": {"type": "string", "format": "date-time"},
+        "action": {"type": "string", "enum": ["granted", "withdrawn", "viewed"]},
+        "who": {"type": "string", "description": "the e-mail of the owner or the support admin"},
+        "what": {"type": "string", "description": "what support looked at"},
+        "expires_at": {"type": ["string", "null"], "format": "date-time",
+                       "description": "of a consent granted"}}}
+    return {
+        "/account/support-access": {
+            "get": {"summary": "Whether platform support may see the documents and address book, and until when",
+                    "responses": {"200": {"description": "the consent", **_json(state)}, **_errors()}},
+            "put": {"summary": "Owner only: {\"enabled\": true, \"days\": 1-90} lets support see the company's "
+                               "documents, clients, carriers and products (read-only) until then; "
+                               "{\"enabled\": false} ends it at once",
+                    "requestBody": _json({"type": "object", "required": ["enabled"], "properties": {
+                        "enabled": {"type": "boolean"},
+                        "days": {"type": "integer", "minimum": 1, "maximum": 90}}}),
+                    "responses": {"200": {"description": "the consent", **_json(state)},
+                                  **_errors(400, 403, 422)}}},
+        "/account/support-access/log": {"get": {
+            "summary": "Every look by support (who, when, what) and every change of the consent, newest first",
+            "parameters": [p for p in PAGING if p["name"] != "q"],
+            "responses": {"200": {"description": "a page", **_json({
+                "type": "object", "properties": {"items": {"type": "array", "items": entry},
+                                                 "next_cursor": {"type": ["string", "null"]}}})},
+                          **_errors(422)}}},
+    }
+
+
 @lru_cache(maxsize=1)
 def spec() -> dict:
     _, defs = models_json_schema([(m, "validation") for m in (ClientIn, CarrierIn, ProductIn, DocumentIn)],
@@ -105,6 +139,7 @@ def spec() -> dict:
             "responses": {"200": {"description": "the export", **_json(_ref("Export"))}, **_errors(403, 404)}}},
         "/plans": {"get": {"summary": "The public catalogue", "security": [],
                            "responses": {"200": {"description": "plans"}}}},
+        **_support_access_paths(),
         **_crud("clients", "ClientIn"), **_crud("carriers", "CarrierIn"), **_crud("products", "ProductIn"),
         "/documents": {
             "get": {"summary": "Documents, newest first",
@@ -174,4 +209,6 @@ def spec() -> dict:
             "components": {"schemas": schemas,
                            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
             "security": [{"bearer": []}],
+            "x-errors": {"account_blocked": "403 for every request of a blocked company's token, "
+                                            "with the reason in details.reason (terms §10.7)"},
             "paths": paths}

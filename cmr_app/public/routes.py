@@ -9,17 +9,21 @@ from flask import Response, abort, g, jsonify, render_template, request
 from flask_babel import force_locale, format_date, format_decimal
 from sqlalchemy import select
 
-from ..errors import ValidationFailed
+from ..errors import ServiceError, ValidationFailed
 from ..extensions import csrf, db, limiter
 from ..models import Company, Document
 from ..qr import qr_svg
-from ..services import documents, lifecycle, pdf_cache, record, signatures
+from ..services import blocking, documents, lifecycle, pdf_cache, record, signatures
 from . import bp, texts
 
 PAGE_LIMIT = "60/minute"
 # A PDF costs up to seconds of CPU to draw (a cached one far less): fewer per address.
 PDF_LIMIT = "10/minute"
 TOKEN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+
+
+class CompanyGone(ServiceError):
+    status, code = 410, "account_blocked"
 
 
 def goods_totals(data: dict) -> dict:
@@ -69,8 +73,18 @@ def _document(token: str) -> tuple[Document, Company]:
     if doc is None:  # say plainly that no note carries this link: the paper may be forged
         abort(phone_page("public/unknown.html", texts.choose(), 404))
     company = db.session.get(Company, doc.company_id)
+    _gone_if_blocked(company, (doc.data or {}).get("languages"))
     g.display_timezone = company.timezone  # times on the page in the company's zone
     return doc, company
+
+
+def _gone_if_blocked(company: Company, languages=None) -> None:
+    """A blocked company's public pages answer 410 (terms §10.7); the reason is the owner's
+    to know, not every reader's."""
+    if blocking.is_blocked(company):
+        lang = texts.choose(languages)
+        abort(phone_page("public/sign_gone.html", lang, 410, message=texts.catalogue(lang)["account_blocked"],
+                         state=None, handover=None))
 
 
 def _log(doc: Document, page: str, code: str = "") -> None:
@@ -144,7 +158,9 @@ def signing_page(token: str):
     if state is None:
         return phone_page("public/sign_gone.html", lang, 404, message=texts.catalogue(lang)["unknown_link"],
                           state=None, handover=None)
-    g.display_timezone = db.session.get(Company, state.doc.company_id).timezone
+    company = db.session.get(Company, state.doc.company_id)
+    _gone_if_blocked(company, (state.doc.data or {}).get("languages"))
+    g.display_timezone = company.timezone
     record.log_view(state.doc, "sign", ip=request.remote_addr or "",
                     user_agent=request.headers.get("User-Agent", ""))
     if state.problem:
@@ -161,6 +177,9 @@ def signing_submit(token: str):
     """JSON (photos as data URLs, as the page sends them, also after being offline) or
     multipart (fields, and files under `photos`)."""
     import base64
+    state = signatures.open_link(token)
+    if state is not None and blocking.is_blocked(db.session.get(Company, state.doc.company_id)):
+        raise CompanyGone("The issuing company's account is blocked: this CMR cannot be signed.")
     if request.mimetype == "multipart/form-data":
         payload = {k: v for k, v in request.form.items()}
         for key in ("reservations", "position"):

@@ -67,6 +67,8 @@ def render_settings(status: int = 200, **states):
     context["countries"] = country_choices()
     from .exports import exports_context  # the owner's export (terms §11.6)
     context.update(exports_context(company, owner))
+    from .support_access import support_access_context
+    context.update(support_access_context(company))
     if "order_form" not in states:
         from .plan import plan_context
         context.update(plan_context(company))
