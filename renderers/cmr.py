@@ -14,13 +14,13 @@ from reportlab.pdfgen.canvas import Canvas
 from .annex import annex_header, paginate
 from .content import build_content, check_code_text, txt, version_of
 from .fingerprinting import fingerprint
-from .form import form_layout
+from .form import data_only_layout, form_layout
 from .layout import BOXES, CALIBRATION_POINTS, COPY_NAME_BASELINE, FOOT_BASELINE, FRAME, PAGE_H, PAGE_W
 from .locales import charge_row_aliases, check_languages, joined
 from .record import has_record, record_pages
 from .sheet import Sheet
 from .stamp import draw_stamp, stamp_for
-from .typography import DATA, DATA_BOLD, LABEL, LABEL_BOLD, register_fonts
+from .typography import DATA, DATA_BOLD, LABEL, LABEL_BOLD, MIN_SIZE, register_fonts, shrink_to_width
 
 # ASCII85 makes streams 25% larger for no gain in an HTTP response or a file.
 rl_config.useA85 = 0
@@ -102,12 +102,20 @@ def render_cmr(doc: dict, *, languages: list[str] | None = None, copies: int | N
     fp = txt(doc.get("fingerprint")) or fingerprint(doc)
     image = _logo(logo)
     with_record = has_record(doc)
-    content = build_content(doc, langs, form, fp, logo=image, with_qr=not blank_mode,
-                            with_record=with_record)
+    # Data-only: the values sit where the pre-printed form has room, never where this
+    # app's labels in the chosen languages happen to end.
+    data_form = data_only_layout(_free_charge_rows(doc)) if blank_mode else form
+    content = build_content(doc, langs, data_form, fp, logo=image, with_qr=not blank_mode,
+                            with_record=with_record, data_only=blank_mode)
     annex_pages = paginate(content.annex, langs)
     for section, x, baseline, size in content.refs:
         content.sheet.text(x, baseline, "→ " + joined("see_annex", langs, n=section.page),
                            DATA_BOLD, size)
+    if content.annex_line and annex_pages:
+        x, baseline, size, x1 = content.annex_line
+        text = joined("annex_count", langs, n=len(annex_pages))
+        size = shrink_to_width(text, DATA_BOLD, size, (x1 - x) * mm, floor=MIN_SIZE)
+        content.sheet.text(x, baseline, text, DATA_BOLD, size)
 
     buf = io.BytesIO()
     number = txt(doc.get("number"))

@@ -137,8 +137,10 @@ def test_blank_mode_prints_values_but_no_labels(doc):
     for lang in doc["languages"]:
         lab = labels(lang)
         for key in ("title", "clause", "box_1", "box_2", "box_13", "box_18", "box_22", "copy_1",
-                    "carriage_paid", "note_sender"):
+                    "carriage_forward", "note_sender"):
             assert squash(lab[key]) not in page, (lang, key)
+    # Box 14's choice is data: printed in words, not ticked at a guessed position.
+    assert squash(" / ".join(labels(lang)["carriage_paid"] for lang in doc["languages"])) in page
 
 
 def test_blank_mode_moves_the_values_by_the_offset(doc, tmp_path):
