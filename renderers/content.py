@@ -135,11 +135,10 @@ class Content:
 
 
 def build_content(doc: dict, langs, form: FormLayout, fp: str, *, logo=None,
-                  with_qr: bool = True, with_record: bool = False,
-                  data_only: bool = False) -> Content:
+                  with_qr: bool = True, with_record: bool = False) -> Content:
     """``with_record``: an electronic record page follows the copies, so reservations
-    that do not fit boxes 18 and 24 may point to it. ``data_only``: the values for a
-    pre-printed form (``form`` is then ``form.data_only_layout``)."""
+    that do not fit boxes 18 and 24 may point to it. For a pre-printed form ``form`` is
+    ``form.data_only_layout()`` (it has no tick boxes: box 14's choice goes in words)."""
     s = Sheet()
     c = Content(sheet=s)
     doc = doc if isinstance(doc, dict) else {}
@@ -217,7 +216,9 @@ def build_content(doc: dict, langs, form: FormLayout, fp: str, *, logo=None,
         else:
             s.text(form.data["21"][0], form.line_21, place, DATA, size)
     if txt(get(est, "date")):
-        s.text(form.on_value_x, form.line_21, fmt_date(get(est, "date")), DATA, 8)
+        date = fmt_date(get(est, "date"))
+        size = shrink_to_width(date, DATA, 8, (BOXES["21"].x1 - 1.0 - form.on_value_x) * mm, MIN_SIZE)
+        s.text(form.on_value_x, form.line_21, date, DATA, size)
 
     _goods(doc, langs, form, c)
     _signatures(doc, langs, form, c, box_text, with_record)

@@ -101,7 +101,7 @@ PRINTED_LABEL_H = {"1": 6.0, "2": 6.0, "3": 6.0, "4": 8.0, "5": 4.0, "13": 6.0,
                    "21": 3.5, "adr": 3.0}
 PRINTED_GOODS_TOP = 140.2      # below the column heads of 6–12
 PRINTED_LINE_21 = 239.4        # baseline of place and date in box 21
-PRINTED_ON_21_X = 92.0         # the date, after the printed "on"
+PRINTED_ON_21_X = 91.0         # the date, after the printed "on"
 PRINTED_NUMBER_X = 158.5       # the document number, top right, after its label
 PRINTED_FOOT_NUMBER_X = 35.0   # and bottom left
 PRINTED_PLACE_24 = (164.0, 260.6, 195.0)   # x, baseline, x1: after "place" in box 24
