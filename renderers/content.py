@@ -450,36 +450,48 @@ def _charges(doc, langs, form: FormLayout, c: Content) -> None:
         else:
             extras.append(ch)
     free_rows = [r for r in form.charge_rows if not r[0]]
-    overflow = bool(extras[len(free_rows):])
-    for (_, y0, y1), ch in zip(free_rows, extras):
+    used = list(zip(free_rows, extras))
+    cells = []                    # (row, value, x0, x1, y0, y1, align, font)
+    for (_, y0, y1), ch in used:
         label = txt(ch.get("label"))
         key = aliases.get(label.casefold())
         by_row[id(ch)] = ch      # keyed by identity: free-text rows have no row key
-        overflow |= not _charge_cell(s, joined(key, langs) if key else label, CHARGE_COLS[0] + 1.0,
-                                     CHARGE_COLS[1] - 1.0, y0, y1, "left", DATA)
+        cells.append((id(ch), joined(key, langs) if key else label, CHARGE_COLS[0] + 1.0,
+                      CHARGE_COLS[1] - 1.0, y0, y1, "left", DATA))
     slots = {k: (y0, y1) for k, y0, y1 in form.charge_rows if k}
-    slots.update({id(ch): (y0, y1) for (_, y0, y1), ch in zip(free_rows, extras)})
+    slots.update({id(ch): (y0, y1) for (_, y0, y1), ch in used})
     for key, ch in by_row.items():
         y0, y1 = slots[key]
         for i, field_ in enumerate(("sender", "currency", "consignee")):
-            value = txt(ch.get(field_))
             x0, x1 = CHARGE_COLS[i + 1] + 0.8, CHARGE_COLS[i + 2] - 0.8
-            align = "center" if field_ == "currency" else "right"
-            overflow |= not _charge_cell(s, value, x0, x1, y0, y1, align,
-                                         DATA_BOLD if key == "total" else DATA)
+            cells.append((key, txt(ch.get(field_)), x0, x1, y0, y1,
+                          "center" if field_ == "currency" else "right",
+                          DATA_BOLD if key == "total" else DATA))
+    overflow = len(extras) > len(free_rows) or not all(
+        _charge_cell(None, *cell[1:]) for cell in cells)
+    ref_row = None
+    if overflow and used:
+        # The last free row gives way to the reference: the annex lists every charge.
+        (_, y0, y1), ch = used[-1]
+        ref_row = id(ch)
+    for row, *cell in cells:
+        if row != ref_row:
+            _charge_cell(s, *cell)
     if overflow:
         lines = [(join_nonempty([ch.get("label"), ch.get("sender"), ch.get("currency"),
                                  ch.get("consignee")], " · "), DATA) for ch in charges]
         section = TextSection("20", lines)
         c.annex.append(section)
         x0 = CHARGE_COLS[0] + 1.0
-        y0, y1 = form.charge_rows[-2][1], form.charge_rows[-2][2]
-        c.refs.append((section, x0, y1 - 0.6, MIN_SIZE))
+        if ref_row is None:
+            y0, y1 = form.charge_rows[-2][1], form.charge_rows[-2][2]
+        c.refs.append((section, x0, (y0 + y1) / 2 + MIN_SIZE * 0.35 / mm, MIN_SIZE))
 
 
 def _charge_cell(s, value, x0, x1, y0, y1, align, font) -> bool:
-    """One cell of box 20; False when it had to be shortened ("…"): the whole box then
-    continues on the annex, never cut silently and never set below MIN_SIZE."""
+    """One cell of box 20; False when it has to be shortened ("…"): the whole box then
+    continues on the annex, never cut silently and never set below MIN_SIZE. With ``s``
+    None it only measures."""
     if not value:
         return True
     limit = (x1 - x0) * mm
@@ -487,6 +499,8 @@ def _charge_cell(s, value, x0, x1, y0, y1, align, font) -> bool:
     lines = wrap(value, font, size, limit)
     n = min(len(lines), max(1, int((y1 - y0) * mm // (size * LEADING))))
     complete = n == len(lines)
+    if s is None:
+        return complete
     if not complete:
         last = lines[n - 1]
         while last and width(last + "…", font, size) > limit:

@@ -13,13 +13,14 @@ from renderers.form import LABEL_MIN, data_only_layout, form_layout
 from renderers.layout import BOXES, PRINTED_GOODS_TOP, PRINTED_LABEL_H
 from renderers.locales import joined, labels
 from renderers.sample import large_document, sample_document, signed_document
-from renderers.typography import MIN_SIZE, register_fonts
+from renderers.typography import register_fonts
 
 from geometry import gap, text_boxes
 
 TYPICAL_SETS = [("pl", "de", "en"), ("cs", "de"), ("es", "fr", "en"), ("it", "fr", "de"), ("ro", "en", "fr"),
                 ("ru", "de"), ("lv", "de"), ("lt", "en"), ("bg", "en"), ("hu", "en"), ("en", "fr"),
                 ("lt", "ru"), ("hu", "en", "de"), ("lv", "ru", "de"), ("tr", "en"), ("uk", "ru", "it")]
+FLOOR = 6.0     # pt: nothing filled in is printed smaller (the issue's rule, not the code's constant)
 LONG_NUMBER = "CMR/" + "WAREHOUSE-KRAKOW-NOWA-HUTA/" * 2 + "2026/11/000123456"   # 75 characters
 
 
@@ -100,7 +101,7 @@ def test_data_only_box_14_prints_the_choice_in_words_not_a_bare_x(doc):
         box = BOXES["14"]
         y_mm = 297 - y / 72 * 25.4
         assert box.y0 + PRINTED_LABEL_H["14"] < y_mm < box.y1 and box.x0 < x / 72 * 25.4 < box.x1
-        assert size >= MIN_SIZE
+        assert size >= FLOOR
 
 
 @pytest.mark.parametrize("blank", [False, True])
@@ -118,22 +119,25 @@ def test_nothing_is_printed_below_6_pt_on_a_data_only_page(blank):
         pdf = render_cmr(d, languages=["lv", "ru", "de"], blank_mode=blank, copies=3)
         texts = runs(pdf)
         if blank:
-            assert min(t[3] for t in texts) >= MIN_SIZE - 1e-6, min(texts, key=lambda t: t[3])
+            assert min(t[3] for t in texts) >= FLOOR - 1e-6, min(texts, key=lambda t: t[3])
         else:
             form = form_layout(("lv", "ru", "de"), 1)
             content = build_content(d, ("lv", "ru", "de"), form, "0391cbd04495")
-            small = [b for b in text_boxes(content.sheet) if b[5] < MIN_SIZE - 1e-6]
+            small = [b for b in text_boxes(content.sheet) if b[5] < FLOOR - 1e-6]
             assert not small
         assert squash(LONG_NUMBER) in squash("".join(t[0] for t in texts))
 
 
 def test_labels_never_fall_below_the_label_floor():
-    """The fitting loop stops at LABEL_MIN (5.2 - 3 x 0.3 in floats once slipped to 4.0)."""
+    """The fitting loop stops at LABEL_MIN: 5.2 - 3 x 0.3 in floats is 4.300000000000001,
+    which once let box 20's row labels fall to 4.0 pt with three free charge rows."""
     register_fonts()
-    sets = TYPICAL_SETS + list(itertools.combinations(("pl", "fr", "nl", "ro", "bg", "uk", "lv", "et"), 3))
+    sets = TYPICAL_SETS + [("pl", "es", "it"), ("pl", "it", "lv"), ("es", "ro", "pl")] + list(
+        itertools.combinations(("pl", "fr", "nl", "ro", "bg", "uk", "lv", "et"), 3))
     for langs in sets:
-        sizes = [t[4] for t in form_layout(langs).sheet.texts]
-        assert min(sizes) >= LABEL_MIN - 1e-9, langs
+        for extra_rows, versioned in ((0, False), (3, True)):
+            sizes = [t[4] for t in form_layout(langs, extra_rows, versioned).sheet.texts]
+            assert min(sizes) >= LABEL_MIN - 1e-9, (langs, extra_rows)
 
 
 def test_annex_pages_follow_all_copies_with_signature_space(big_doc):
