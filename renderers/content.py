@@ -456,8 +456,12 @@ def _charges(doc, langs, form: FormLayout, c: Content) -> None:
         label = txt(ch.get("label"))
         key = aliases.get(label.casefold())
         by_row[id(ch)] = ch      # keyed by identity: free-text rows have no row key
-        cells.append((id(ch), joined(key, langs) if key else label, CHARGE_COLS[0] + 1.0,
-                      CHARGE_COLS[1] - 1.0, y0, y1, "left", DATA))
+        cell = (CHARGE_COLS[0] + 1.0, CHARGE_COLS[1] - 1.0, y0, y1, "left", DATA)
+        # A second charge of a printed row is named in the label languages if that
+        # fits the row at MIN_SIZE, else as it was typed.
+        if key and _charge_cell(None, joined(key, langs), *cell):
+            label = joined(key, langs)
+        cells.append((id(ch), label, *cell))
     slots = {k: (y0, y1) for k, y0, y1 in form.charge_rows if k}
     slots.update({id(ch): (y0, y1) for (_, y0, y1), ch in used})
     for key, ch in by_row.items():
