@@ -233,7 +233,7 @@ def test_too_many_reservations_shrink_then_point_to_the_record_page(signed):
     assert len(texts) == 4          # no annex: the record page lists them
     _, content = _layout(signed, ("pl", "de", "en"))
     sizes = {t[5] for t in text_boxes(content.sheet) if t[4].startswith("• ")}
-    assert min(sizes) == 5.0
+    assert min(sizes) == 6.0        # shrunk to the 6 pt floor, never below
     for t in text_boxes(content.sheet):
         if t[4].startswith("• ") or t[4].startswith("…"):
             assert _inside(t[:4], _box("18")) or _inside(t[:4], _box("24")), t
