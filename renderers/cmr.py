@@ -18,7 +18,6 @@ from .form import data_only_layout, form_layout
 from .layout import BOXES, CALIBRATION_POINTS, COPY_NAME_BASELINE, FOOT_BASELINE, FRAME, PAGE_H, PAGE_W
 from .locales import charge_row_aliases, check_languages, joined
 from .record import has_record, record_pages
-from .sheet import Sheet
 from .stamp import draw_stamp, stamp_for
 from .typography import DATA, DATA_BOLD, LABEL, LABEL_BOLD, MIN_SIZE, register_fonts, shrink_to_width
 
