@@ -1,15 +1,22 @@
-"""Annex pages: what did not fit on the form, in full, after each copy."""
+"""Annex pages: what did not fit on the form, in full, after all copies; each page with
+the signature and stamp spaces of the form (22 sender, 23 carrier, 24 consignee), so
+the parties sign or stamp the annex as they sign the note."""
 from __future__ import annotations
 
 from reportlab.lib.units import mm
 
 from .content import GoodsSection, TextSection
-from .layout import COPY_NAME_BASELINE, FOOT_BASELINE, FRAME, NUMBER_BASELINE
+from functools import lru_cache
+
+from .layout import BOXES, FOOT_BASELINE, FRAME, NUMBER_BASELINE
 from .locales import joined
 from .sheet import Sheet
 from .typography import DATA, LABEL, LABEL_BOLD, LEADING, wrap
 
-TOP, BOTTOM = FRAME[1] + 3.0, FRAME[3] - 3.0
+SIGN_H = 24.0          # mm: the signature row at the foot of every annex page
+SIGN_BOXES = ("22", "23", "24")
+SIGN_LABEL_SIZE, SIGN_NUMBER_SIZE = 5.2, 7.0      # as the form's labels and box numbers
+TOP, BOTTOM = FRAME[1] + 3.0, FRAME[3] - SIGN_H - 3.0
 X0, X1 = FRAME[0] + 2.0, FRAME[2] - 2.0
 TEXT_SIZE, GOODS_SIZE, HEAD_SIZE = 8.0, 7.0, 7.0
 # (column, width mm); "#" is the goods line number, "adr" the ADR entry
@@ -114,11 +121,26 @@ def _table_row(page: Sheet, y, cells, font, size) -> float:
     return bottom
 
 
-def annex_header(page: Sheet, n: int, langs, number: str, copy_text: str, copy_size: float) -> None:
-    """Per copy, in the copy's colour: which copy, which annex, of which document."""
+@lru_cache(maxsize=64)
+def annex_header(n: int, langs, number: str) -> Sheet:
+    """What every copy's annex page ``n`` shares, drawn in the copy's colour (no colour
+    of its own; the copy's name is added per copy): the annex title, the note's number,
+    the frame and the signature row."""
+    page = Sheet()
     title = joined("annex_title", langs, n=n)
     page.text(FRAME[0], 13.5, title, LABEL_BOLD, 9)
-    page.text(FRAME[0], COPY_NAME_BASELINE, copy_text, LABEL_BOLD, copy_size)
     page.text(FRAME[2], NUMBER_BASELINE, "CMR " + joined("number", langs) + " " + number, LABEL_BOLD, 10, align="right")
     page.rect(*FRAME, 0.9)
     page.text(FRAME[2], FOOT_BASELINE, joined("model", langs), LABEL, 6.0, align="right")
+    y0 = FRAME[3] - SIGN_H
+    page.line(FRAME[0], y0, FRAME[2], y0, 0.9)
+    for key in SIGN_BOXES:
+        box = BOXES[key]
+        if box.x0 > FRAME[0]:
+            page.line(box.x0, y0, box.x0, FRAME[3], 0.45)
+        page.text(box.x0 + 1.0, y0 + 0.7 + SIGN_NUMBER_SIZE * 0.76 / mm, key, LABEL_BOLD, SIGN_NUMBER_SIZE)
+        label = joined("box_24_signature" if key == "24" else f"box_{key}", langs)
+        lines = wrap(label, LABEL, SIGN_LABEL_SIZE, (box.w - 2.0) * mm)
+        top = FRAME[3] - 0.8 - len(lines) * SIGN_LABEL_SIZE * LEADING / mm
+        page.lines((box.x0 + box.x1) / 2, top, [(ln, LABEL) for ln in lines], SIGN_LABEL_SIZE, align="center")
+    return page

@@ -14,13 +14,12 @@ from reportlab.pdfgen.canvas import Canvas
 from .annex import annex_header, paginate
 from .content import build_content, check_code_text, txt, version_of
 from .fingerprinting import fingerprint
-from .form import form_layout
+from .form import data_only_layout, form_layout
 from .layout import BOXES, CALIBRATION_POINTS, COPY_NAME_BASELINE, FOOT_BASELINE, FRAME, PAGE_H, PAGE_W
 from .locales import charge_row_aliases, check_languages, joined
 from .record import has_record, record_pages
-from .sheet import Sheet
 from .stamp import draw_stamp, stamp_for
-from .typography import DATA, DATA_BOLD, LABEL, LABEL_BOLD, register_fonts
+from .typography import DATA, DATA_BOLD, LABEL, LABEL_BOLD, MIN_SIZE, register_fonts, shrink_to_width
 
 # ASCII85 makes streams 25% larger for no gain in an HTTP response or a file.
 rl_config.useA85 = 0
@@ -34,6 +33,7 @@ MAX_FREE_CHARGE_ROWS = 3
 # place them on every copy. False paints each page in full: kept only so the
 # benchmark can show what the reuse saves.
 REUSE_XOBJECTS = True
+ANNEX_CHOICES = ("after", "separate", "only")
 # Uploads are stored at most 1200 px on a side (cmr_app.services.images); anything
 # much larger was not written by that code and is not decoded here.
 LOGO_MAX_PIXELS = 1600 * 1600
@@ -70,12 +70,21 @@ def _free_charge_rows(doc) -> int:
     return min(extra, MAX_FREE_CHARGE_ROWS)
 
 
+class NoAnnex(ValueError):
+    """``annex="only"`` asked of a document whose values all fit on the form."""
+
+
 def render_cmr(doc: dict, *, languages: list[str] | None = None, copies: int | None = None,
                logo: bytes | None = None, blank_mode: bool = False,
-               offset_mm: tuple[float, float] = (0.0, 0.0)) -> bytes:
-    """All copies of the consignment note, one A4 page each, every copy followed by its
-    annex pages (if anything overflowed): an office prints the set and hands each party
-    its copy with the annex stapled behind it.
+               offset_mm: tuple[float, float] = (0.0, 0.0), annex: str = "after") -> bytes:
+    """All copies of the consignment note, one A4 page each, then (if anything
+    overflowed) the annex pages of every copy in copy order, each page headed with its
+    copy. Annex pages never sit between form pages: loaded with pre-printed sets, each
+    would land on the next blank form in the tray.
+
+    ``annex``: "after" (the default, as above), "separate" (the copies only) or "only"
+    (the annex pages of every copy and the electronic record, all that goes on plain
+    paper: the second file of "separate"; raises ``NoAnnex`` when there is none).
 
     ``blank_mode`` prints the values only, for pre-printed forms, moved by
     ``offset_mm`` (x right, y down) to correct the printer's offset.
@@ -97,17 +106,32 @@ def render_cmr(doc: dict, *, languages: list[str] | None = None, copies: int | N
     """
     doc = doc if isinstance(doc, dict) else {}
     langs, n_copies = _options(doc, languages, copies)
+    if annex not in ANNEX_CHOICES:
+        raise ValueError(f"annex must be one of {', '.join(ANNEX_CHOICES)}, got {annex!r}")
     register_fonts()
     form = form_layout(langs, _free_charge_rows(doc), version_of(doc) is not None)
     fp = txt(doc.get("fingerprint")) or fingerprint(doc)
     image = _logo(logo)
     with_record = has_record(doc)
-    content = build_content(doc, langs, form, fp, logo=image, with_qr=not blank_mode,
+    # Data-only: the values sit where the pre-printed form has room, never where this
+    # app's labels in the chosen languages happen to end.
+    # The words printed with the values ("VAT no.", "Vehicle", "Total", "Carriage paid",
+    # "see annex") are then in the first label language only: the pre-printed form
+    # carries the labels, and a value wraps and sizes the same for every further
+    # language chosen.
+    data_form = data_only_layout(_free_charge_rows(doc)) if blank_mode else form
+    words = langs[:1] if blank_mode else langs
+    content = build_content(doc, words, data_form, fp, logo=image, with_qr=not blank_mode,
                             with_record=with_record)
     annex_pages = paginate(content.annex, langs)
     for section, x, baseline, size in content.refs:
-        content.sheet.text(x, baseline, "→ " + joined("see_annex", langs, n=section.page),
+        content.sheet.text(x, baseline, "→ " + joined("see_annex", words, n=section.page),
                            DATA_BOLD, size)
+    if content.annex_line and annex_pages:
+        x, baseline, size, x1 = content.annex_line
+        text = joined("annex_count", words, n=len(annex_pages))
+        size = shrink_to_width(text, DATA_BOLD, size, (x1 - x) * mm, floor=MIN_SIZE)
+        content.sheet.text(x, baseline, text, DATA_BOLD, size)
 
     buf = io.BytesIO()
     number = txt(doc.get("number"))
@@ -118,11 +142,16 @@ def render_cmr(doc: dict, *, languages: list[str] | None = None, copies: int | N
     if not blank_mode:
         parts["form"] = form.sheet
     parts.update({f"annex{i}": page for i, page in enumerate(annex_pages, 1)})
+    if annex != "separate":
+        # The per-page frame, title and signature spaces, coloured by the copy (no colour
+        # of their own): drawn once, placed on every copy's annex pages.
+        parts.update({f"annexhead{i}": annex_header(i, langs, number)
+                      for i in range(1, len(annex_pages) + 1)})
     stamp = stamp_for(doc, langs)
     if REUSE_XOBJECTS:
         for name, sheet in parts.items():
             c.beginForm(name)
-            if name != "form":
+            if name != "form" and not name.startswith("annexhead"):
                 c.setFillColorRGB(0, 0, 0)
                 c.setStrokeColorRGB(0, 0, 0)
             sheet.paint(c)
@@ -137,14 +166,16 @@ def render_cmr(doc: dict, *, languages: list[str] | None = None, copies: int | N
             c.doForm(name)
         else:
             c.saveState()
-            if name != "form":
+            if name != "form" and not name.startswith("annexhead"):
                 c.setFillColorRGB(0, 0, 0)
                 c.setStrokeColorRGB(0, 0, 0)
             parts[name].paint(c)
             c.restoreState()
 
+    if annex == "only" and not annex_pages and not with_record:
+        raise NoAnnex("this document has no annex pages")
     dx, dy = offset_mm if blank_mode else (0.0, 0.0)
-    for copy in range(1, n_copies + 1):
+    for copy in range(1, n_copies + 1) if annex != "only" else ():
         colour = COPY_COLOURS[copy]
         copy_name, copy_size = form.copy_names[copy]
         if blank_mode:
@@ -159,12 +190,17 @@ def render_cmr(doc: dict, *, languages: list[str] | None = None, copies: int | N
         if stamp:
             place("stamp")
         c.showPage()
+    # Annex pages after every copy (plain paper even in blank mode: no offset), each
+    # headed with its copy and carrying the signature spaces of the form.
+    for copy in range(1, n_copies + 1) if annex != "separate" else ():
+        colour = COPY_COLOURS[copy]
+        copy_name, copy_size = form.copy_names[copy]
         for i in range(1, len(annex_pages) + 1):
-            header = Sheet()
-            annex_header(header, i, langs, number, copy_name, copy_size)
             c.setFillColorRGB(*colour)
             c.setStrokeColorRGB(*colour)
-            header.paint(c)
+            place(f"annexhead{i}")
+            c.setFont(LABEL_BOLD, copy_size)
+            c.drawString(FRAME[0] * mm, (PAGE_H - COPY_NAME_BASELINE) * mm, copy_name)
             place(f"annex{i}")
             if stamp:
                 place("stamp")
@@ -175,7 +211,7 @@ def render_cmr(doc: dict, *, languages: list[str] | None = None, copies: int | N
             c.showPage()
     # The electronic record once, after every copy: it belongs to the document, not to
     # one party's copy.
-    if with_record:
+    if with_record and annex != "separate":
         for page in record_pages(doc, langs, check_code_text(fp, version_of(doc))):
             c.setFillColorRGB(0, 0, 0)
             c.setStrokeColorRGB(0, 0, 0)

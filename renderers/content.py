@@ -22,9 +22,11 @@ from .typography import (
     DATA, DATA_BOLD, LEADING, MIN_SIZE, NBSP, fit, shrink_to_width, width, wrap,
 )
 
-GOODS_SIZES = (7.0, 6.5, 6.0, MIN_SIZE)
+GOODS_SIZES = (7.0, 6.5, MIN_SIZE)
 RIGHT_ALIGNED = {"7", "11", "12"}
 INDEX_W = 3.2    # mm kept for line numbers in column 6 when there are several lines
+PAYMENT_CHOICES = ("carriage_paid", "carriage_forward")   # the printed choices of box 14
+ANNEX_LINE_SIZE = 7.0   # box 5: "Number of annexes: N", on a line kept free at its foot
 
 
 # --- plain value helpers: any key may be missing, None or of an unexpected type ----
@@ -129,12 +131,14 @@ class Content:
     sheet: Sheet                  # everything on the form page (no QR/number in blank mode)
     annex: list = field(default_factory=list)
     refs: list = field(default_factory=list)   # (section, x, baseline, size) to write later
+    annex_line: tuple | None = None   # box 5: (x, baseline, size, x1) for the annex count
 
 
 def build_content(doc: dict, langs, form: FormLayout, fp: str, *, logo=None,
                   with_qr: bool = True, with_record: bool = False) -> Content:
     """``with_record``: an electronic record page follows the copies, so reservations
-    that do not fit boxes 18 and 24 may point to it."""
+    that do not fit boxes 18 and 24 may point to it. For a pre-printed form ``form`` is
+    ``form.data_only_layout()`` (it has no tick boxes: box 14's choice goes in words)."""
     s = Sheet()
     c = Content(sheet=s)
     doc = doc if isinstance(doc, dict) else {}
@@ -152,9 +156,7 @@ def build_content(doc: dict, langs, form: FormLayout, fp: str, *, logo=None,
     # Number: top right and bottom left.
     number = txt(doc.get("number"))
     if number:
-        size = shrink_to_width(number, DATA_BOLD, 12, (196 - form.number_x) * mm)
-        s.text(form.number_x, NUMBER_BASELINE, number, DATA_BOLD, size)
-        s.text(form.foot_number_x, FOOT_BASELINE, number, DATA_BOLD, 6.5)
+        _number(s, number, form)
 
     # 1: sender, with the company logo at the right when given.
     rect = form.data["1"]
@@ -171,7 +173,7 @@ def build_content(doc: dict, langs, form: FormLayout, fp: str, *, logo=None,
     to = doc.get("taking_over") or {}
     box_text("4", [(join_nonempty([get(to, "city"), get(to, "country")]), DATA_BOLD),
                    (fmt_date(get(to, "date")), DATA)])
-    box_text("5", [(txt(doc.get("documents_attached")), DATA)])
+    annex_before_5 = len(c.annex)     # box 5 is filled last: it names the annex
     box_text("13", [(txt(doc.get("sender_instructions")), DATA)])
     carrier = doc.get("carrier") or {}
     vehicle = plates_text(txt(get(carrier, "vehicle_registration")))
@@ -185,11 +187,15 @@ def build_content(doc: dict, langs, form: FormLayout, fp: str, *, logo=None,
         box_text("18", [(own, DATA)] + [(t, DATA) for t in carrier_res])
     box_text("19", [(txt(doc.get("special_agreements")), DATA)])
 
-    # 14: tick a printed choice, or print the free text.
+    # 14: tick a printed choice, or print the free text. On a pre-printed set the
+    # choice is printed in words under the printed choices: where a national print puts
+    # its tick boxes (if it has any) varies, a word is read right wherever it falls.
     payment = txt(doc.get("payment_instructions"))
     if payment in form.checkboxes:
         cx, cy = form.checkboxes[payment]
         s.text(cx + CHECKBOX / 2, cy + CHECKBOX * 0.86, "X", DATA_BOLD, 8, align="center")
+    elif payment in PAYMENT_CHOICES:
+        box_text("14", [("☒ " + joined(payment, langs), DATA_BOLD)])
     elif payment:
         box_text("14", [(payment, DATA)])
 
@@ -210,11 +216,14 @@ def build_content(doc: dict, langs, form: FormLayout, fp: str, *, logo=None,
         else:
             s.text(form.data["21"][0], form.line_21, place, DATA, size)
     if txt(get(est, "date")):
-        s.text(form.on_value_x, form.line_21, fmt_date(get(est, "date")), DATA, 8)
+        date = fmt_date(get(est, "date"))
+        size = shrink_to_width(date, DATA, 8, (BOXES["21"].x1 - 1.0 - form.on_value_x) * mm, MIN_SIZE)
+        s.text(form.on_value_x, form.line_21, date, DATA, size)
 
     _goods(doc, langs, form, c)
     _signatures(doc, langs, form, c, box_text, with_record)
     _charges(doc, langs, form, c)
+    _documents_attached(doc, form, c, box_text, annex_before_5)
 
     # QR, short link, check code (the title block of every copy)
     if with_qr:
@@ -226,9 +235,48 @@ def build_content(doc: dict, langs, form: FormLayout, fp: str, *, logo=None,
         if short:
             _short_url(s, short, form)
         code = check_code_text(fp, version_of(doc))
-        size = shrink_to_width(code, DATA_BOLD, 6.6, form.fingerprint_w * mm, floor=MIN_SIZE)
-        s.text(form.fingerprint_x, form.fingerprint_baseline, code, DATA_BOLD, size)
+        # Bold if it fits at MIN_SIZE or larger, else the narrower regular face (a
+        # five-digit version number): never smaller than MIN_SIZE.
+        font = DATA_BOLD if width(code, DATA_BOLD, MIN_SIZE) <= form.fingerprint_w * mm else DATA
+        size = shrink_to_width(code, font, form.fingerprint_max_size, form.fingerprint_w * mm,
+                               floor=MIN_SIZE)
+        s.text(form.fingerprint_x, form.fingerprint_baseline, code, font, size)
     return c
+
+
+def _documents_attached(doc, form: FormLayout, c: Content, box_text, index: int) -> None:
+    """Box 5, after every other box: when anything continues on annex pages, its last
+    line is kept for "Number of annexes: N" (written once the annex is paginated), so
+    the officer who reads box 5 knows the pages belong to the note."""
+    paragraphs = [(txt(doc.get("documents_attached")), DATA)]
+    x0, y0, x1, y1 = form.data["5"]
+    if not c.annex and fit(paragraphs, (x1 - x0) * mm, (y1 - y0) * mm).complete:
+        box_text("5", paragraphs)
+        return
+    line_h = ANNEX_LINE_SIZE * LEADING / mm
+    before = len(c.annex)
+    if paragraphs[0][0]:
+        box_text("5", paragraphs, (x0, y0, x1, y1 - line_h))
+    if len(c.annex) > before:          # box 5's own overflow, in box order on the annex
+        c.annex.insert(index, c.annex.pop())
+    c.annex_line = (x0, y1 - line_h + ANNEX_LINE_SIZE * 0.8 / mm + 0.2, ANNEX_LINE_SIZE, x1)
+
+
+def _number(s: Sheet, number: str, form: FormLayout) -> None:
+    """The document number, top right after its label and bottom left. A long one is
+    set smaller down to MIN_SIZE, then continues upwards on a second line in the top
+    margin: never below the size an officer can read, never cut."""
+    limit = (196 - form.number_x) * mm
+    size = shrink_to_width(number, DATA_BOLD, 12, limit, floor=MIN_SIZE)
+    lines = wrap(number, DATA_BOLD, size, limit)
+    for i, line in enumerate(lines):
+        s.text(form.number_x, NUMBER_BASELINE - (len(lines) - 1 - i) * size * LEADING / mm,
+               line, DATA_BOLD, size)
+    limit = (130 - form.foot_number_x) * mm
+    size = shrink_to_width(number, DATA_BOLD, 6.5, limit, floor=MIN_SIZE)
+    lines = wrap(number, DATA_BOLD, size, limit)
+    for i, line in enumerate(lines):
+        s.text(form.foot_number_x, FOOT_BASELINE + i * size * LEADING / mm, line, DATA_BOLD, size)
 
 
 def _signatures(doc, langs, form: FormLayout, c: Content, box_text, with_record: bool) -> None:
@@ -264,12 +312,12 @@ def _short_url(s: Sheet, short: str, form: FormLayout) -> None:
     limit = form.fingerprint_w * mm
     size = SHORT_URL_SIZE
     lines = wrap(short, DATA, size, limit)
-    while len(lines) > 2 and size > 3.5:
-        size = max(3.5, size - 0.25)
+    while len(lines) > 2 and size > MIN_SIZE:
+        size = max(MIN_SIZE, size - 0.25)
         lines = wrap(short, DATA, size, limit)
     room = (form.short_url_bottom - form.short_url_top) * mm
     s.lines(form.fingerprint_x, form.short_url_top, [(ln, DATA) for ln in lines], size,
-            leading=min(size * LEADING, room / len(lines)))
+            leading=min(size * 1.1, room / len(lines)))
 
 
 def _logo_size(logo, max_w, max_h):
@@ -318,7 +366,7 @@ def _goods(doc, langs, form: FormLayout, c: Content) -> None:
     y = top
     for (idx, cells, _), (wrapped, h) in zip(rows[:shown], laid[:shown]):
         if numbered:
-            s.text(cols["6"][0], y + size * 0.8 / mm, f"{idx}", DATA, 4.5)
+            s.text(cols["6"][0], y + size * 0.8 / mm, f"{idx}", DATA, MIN_SIZE)
         for key, lines in wrapped.items():
             x0, _, x1, _ = cols[key]
             if key == "6" and numbered:
@@ -341,7 +389,7 @@ def _goods(doc, langs, form: FormLayout, c: Content) -> None:
     if entries:
         x0, y0, x1, y1 = form.data["adr"]
         fitted = fit([("; ".join(entries), DATA)], (x1 - x0) * mm, (y1 - y0) * mm,
-                     sizes=(7.0, 6.5, 6.0, MIN_SIZE))
+                     sizes=GOODS_SIZES)
         if fitted.complete:
             s.lines(x0, y0, fitted.lines, fitted.size)
             return
@@ -402,42 +450,67 @@ def _charges(doc, langs, form: FormLayout, c: Content) -> None:
         else:
             extras.append(ch)
     free_rows = [r for r in form.charge_rows if not r[0]]
-    overflow = extras[len(free_rows):]
-    for (_, y0, y1), ch in zip(free_rows, extras):
+    used = list(zip(free_rows, extras))
+    cells = []                    # (row, value, x0, x1, y0, y1, align, font)
+    for (_, y0, y1), ch in used:
         label = txt(ch.get("label"))
         key = aliases.get(label.casefold())
         by_row[id(ch)] = ch      # keyed by identity: free-text rows have no row key
-        _charge_cell(s, joined(key, langs) if key else label, CHARGE_COLS[0] + 1.0,
-                     CHARGE_COLS[1] - 1.0, y0, y1, "left", DATA)
+        cell = (CHARGE_COLS[0] + 1.0, CHARGE_COLS[1] - 1.0, y0, y1, "left", DATA)
+        # A second charge of a printed row is named in the label languages if that
+        # fits the row at MIN_SIZE, else as it was typed.
+        if key and _charge_cell(None, joined(key, langs), *cell):
+            label = joined(key, langs)
+        cells.append((id(ch), label, *cell))
     slots = {k: (y0, y1) for k, y0, y1 in form.charge_rows if k}
-    slots.update({id(ch): (y0, y1) for (_, y0, y1), ch in zip(free_rows, extras)})
+    slots.update({id(ch): (y0, y1) for (_, y0, y1), ch in used})
     for key, ch in by_row.items():
         y0, y1 = slots[key]
         for i, field_ in enumerate(("sender", "currency", "consignee")):
-            value = txt(ch.get(field_))
             x0, x1 = CHARGE_COLS[i + 1] + 0.8, CHARGE_COLS[i + 2] - 0.8
-            align = "center" if field_ == "currency" else "right"
-            _charge_cell(s, value, x0, x1, y0, y1, align, DATA_BOLD if key == "total" else DATA)
+            cells.append((key, txt(ch.get(field_)), x0, x1, y0, y1,
+                          "center" if field_ == "currency" else "right",
+                          DATA_BOLD if key == "total" else DATA))
+    overflow = len(extras) > len(free_rows) or not all(
+        _charge_cell(None, *cell[1:]) for cell in cells)
+    ref_row = None
+    if overflow and used:
+        # The last free row gives way to the reference: the annex lists every charge.
+        (_, y0, y1), ch = used[-1]
+        ref_row = id(ch)
+    for row, *cell in cells:
+        if row != ref_row:
+            _charge_cell(s, *cell)
     if overflow:
         lines = [(join_nonempty([ch.get("label"), ch.get("sender"), ch.get("currency"),
                                  ch.get("consignee")], " · "), DATA) for ch in charges]
         section = TextSection("20", lines)
         c.annex.append(section)
         x0 = CHARGE_COLS[0] + 1.0
-        y0, y1 = form.charge_rows[-2][1], form.charge_rows[-2][2]
-        c.refs.append((section, x0, y1 - 0.6, MIN_SIZE))
+        if ref_row is None:
+            y0, y1 = form.charge_rows[-2][1], form.charge_rows[-2][2]
+        c.refs.append((section, x0, (y0 + y1) / 2 + MIN_SIZE * 0.35 / mm, MIN_SIZE))
 
 
-def _charge_cell(s, value, x0, x1, y0, y1, align, font):
+def _charge_cell(s, value, x0, x1, y0, y1, align, font) -> bool:
+    """One cell of box 20; False when it has to be shortened ("…"): the whole box then
+    continues on the annex, never cut silently and never set below MIN_SIZE. With ``s``
+    None it only measures."""
     if not value:
-        return
+        return True
     limit = (x1 - x0) * mm
     size = shrink_to_width(value, font, 7.5, limit, floor=MIN_SIZE)
     lines = wrap(value, font, size, limit)
     n = min(len(lines), max(1, int((y1 - y0) * mm // (size * LEADING))))
-    if n < len(lines):           # never cut silently: squeeze the rest onto the last line
-        lines = lines[:n - 1] + [" ".join(lines[n - 1:])]
-        size = max(4.0, min(size, size * limit / width(lines[-1], font, size)))
+    complete = n == len(lines)
+    if s is None:
+        return complete
+    if not complete:
+        last = lines[n - 1]
+        while last and width(last + "…", font, size) > limit:
+            last = last[:-1]
+        lines = lines[:n - 1] + [last + "…"]
     top = (y0 + y1) / 2 - n * size * LEADING / mm / 2
     x = {"left": x0, "right": x1, "center": (x0 + x1) / 2}[align]
     s.lines(x, top, [(ln, font) for ln in lines], size, align=align)
+    return complete

@@ -37,9 +37,11 @@ BOX_OF_ROLE = {"sender": "22", "carrier": "23", "consignee": "24"}
 # The app stores signatures re-encoded at most 1200 px on a side; anything far larger
 # was not written by it and is not decoded here.
 SIGNATURE_MAX_PIXELS = 1600 * 1600
-NAME_SIZE, LINE_SIZE, TEXT_FLOOR = 6.5, 6.0, 4.5
-RESERVATION_SIZES = (8.0, 7.5, 7.0, 6.5, 6.0, 5.5, 5.0)   # box 18, as its other text
-RESERVATION_SIZES_24 = (6.5, 6.0, 5.5, 5.0)               # box 24, beside the signature
+# Nothing filled in is printed below 6 pt (typography.MIN_SIZE): a longer name is
+# shortened with "…" (in full on the record page), more reservations continue there.
+NAME_SIZE, LINE_SIZE, TEXT_FLOOR = 6.5, 6.0, 6.0
+RESERVATION_SIZES = (8.0, 7.5, 7.0, 6.5, 6.0)   # box 18, as its other text
+RESERVATION_SIZES_24 = (6.5, 6.0)               # box 24, beside the signature
 # The phone page's catalogue of reservations (locales/phone/<lang>.json, keys
 # "reservation.<code>"); a language without its file prints the English wording.
 PHONE_LOCALES_DIR = DEFAULT_LOCALES_DIR.parent / "phone"

@@ -10,7 +10,8 @@ from functools import lru_cache
 from reportlab.lib.units import mm
 
 from .layout import (
-    BOXES, CHARGE_COLS, CHARGE_HEADER_H, CHARGE_MIN_ROW_H, CHARGE_ROWS, CMR_MARK_W,
+    PRINTED_FOOT_NUMBER_X, PRINTED_GOODS_TOP, PRINTED_LABEL_H, PRINTED_LINE_21, PRINTED_NUMBER_X,
+    PRINTED_ON_21_X, PRINTED_ON_24, PRINTED_PLACE_24, PRINTED_SIGN_AREAS, BOXES, CHARGE_COLS, CHARGE_HEADER_H, CHARGE_MIN_ROW_H, CHARGE_ROWS, CMR_MARK_W,
     FOOT_BASELINE, FRAME, GOODS_BOTTOM, GOODS_COLUMNS, NOTE_CARRIER_X, NOTE_SENDER_X,
     NUMBER_BASELINE, NUMBER_LABEL_X, QR_ZONE, TITLE_TEXT_X1, Box,
 )
@@ -21,13 +22,18 @@ from .typography import LABEL, LABEL_BOLD, LEADING, shrink_to_width, width, wrap
 THIN, HEAVY, FRAME_LW = 0.45, 1.6, 0.9     # line widths, points
 LABEL_SIZE = 5.2
 LABEL_MIN = 4.3
+# The sizes a label may take, largest first: a fixed list, so no float sum slips past
+# LABEL_MIN (5.2 - 3 x 0.3 is 4.300000000000001, which let labels fall to 4.0 pt).
+LABEL_SIZES = (LABEL_SIZE, 4.9, 4.6, LABEL_MIN)
 NUMBER_SIZE = 7.0
 PAD = 1.0             # mm inside a box frame
 CHECKBOX = 2.4        # mm, box 14
 CLAUSE_X1 = 170.5     # mm: right edge of the Convention clause
-SHORT_URL_SIZE = 5.0  # the link under the QR code (data)
+SHORT_URL_SIZE = 6.0  # the link under the QR code (data): MIN_SIZE
 FINGERPRINT_LABEL = 4.3
+FINGERPRINT_MIN = 6.0  # the check code (data), as typography.MIN_SIZE
 DOTTED_LINE = "……………………"
+ON_21_X = 52.0        # mm from box 21's left edge to the printed "on"
 
 
 @dataclass
@@ -46,6 +52,7 @@ class FormLayout:
     fingerprint_x: float = 0.0
     fingerprint_baseline: float = 0.0
     fingerprint_w: float = 0.0       # mm available to "version · check code"
+    fingerprint_max_size: float = 6.6
     copy_names: dict[int, tuple[str, float]] = field(default_factory=dict)
     # 22–24: the area a signature may fill (below the box number or the printed lines,
     # above the printed "signature" label), and in 24 where the place and the date go.
@@ -66,12 +73,10 @@ def _label_block(s: Sheet, box: Box, text: str, *, number: str | None = None,
         s.text(x0, top + NUMBER_SIZE * 0.76 / mm, number, LABEL_BOLD, NUMBER_SIZE)
     limit = (x1 - x0 - num_w) * mm
     max_h = max_h or box.h * 0.45
-    size = LABEL_SIZE
-    while True:
+    for size in LABEL_SIZES:
         lines = wrap(text, LABEL, size, limit)
-        if len(lines) * size * LEADING / mm <= max_h or size <= LABEL_MIN:
+        if len(lines) * size * LEADING / mm <= max_h:
             break
-        size -= 0.3
     bottom = s.lines(x0 + num_w, top + 0.35, [(ln, LABEL) for ln in lines], size)
     return max(bottom, top + NUMBER_SIZE * 1.0 / mm)
 
@@ -164,7 +169,7 @@ def form_layout(langs: tuple[str, ...], extra_charge_rows: int = 0,
     bottom = _label_block(s, box, J("box_21"))
     f.line_21 = bottom + 4.0
     on = J("on")
-    on_x = box.x0 + 52
+    on_x = box.x0 + ON_21_X
     s.text(on_x, f.line_21, on, LABEL, LABEL_SIZE + 0.6)
     f.on_value_x = on_x + width(on, LABEL, LABEL_SIZE + 0.6) / mm + 1.5
     f.data["21"] = (box.x0 + PAD + 0.6, bottom, on_x - 1.5, box.y1 - 0.7)
@@ -197,14 +202,42 @@ def form_layout(langs: tuple[str, ...], extra_charge_rows: int = 0,
     return f
 
 
+@lru_cache(maxsize=16)
+def data_only_layout(extra_charge_rows: int = 0) -> FormLayout:
+    """Where the values go on a pre-printed IRU 1976 set: from the printed form's
+    geometry (``layout.PRINTED_*``), the same for every choice of label languages. The
+    sheet stays empty: the form is already on the paper."""
+    f = FormLayout(sheet=Sheet())
+    for key, label_h in PRINTED_LABEL_H.items():
+        box = BOXES[key]
+        f.data[key] = _data_rect(box, box.y0 + label_h)
+    x0, y0, x1, y1 = f.data["adr"]
+    f.data["adr"] = (x0, y0, BOXES["adr"].x1 - PAD, BOXES["adr"].y1 - 0.4)
+    f.goods_top = PRINTED_GOODS_TOP
+    for key in GOODS_COLUMNS:
+        box = BOXES[key]
+        f.data[key] = (box.x0 + 0.8, f.goods_top, box.x1 - 0.8, GOODS_BOTTOM - 0.4)
+    # Box 14: the payment instruction is printed in words in the writing space under
+    # the printed choices (see content.py), never as a tick at a guessed position.
+    x0, y0, x1, y1 = f.data["21"]
+    f.line_21 = PRINTED_LINE_21
+    f.on_value_x = PRINTED_ON_21_X
+    f.data["21"] = (x0, y0, BOXES["21"].x0 + ON_21_X - 1.5, y1)
+    f.number_x, f.foot_number_x = PRINTED_NUMBER_X, PRINTED_FOOT_NUMBER_X
+    f.place_24, f.on_24 = PRINTED_PLACE_24, PRINTED_ON_24
+    f.sign_areas = dict(PRINTED_SIGN_AREAS)
+    # The rows of box 20 follow the box's geometry only, not its labels.
+    f.charge_rows = list(form_layout(("en",), extra_charge_rows).charge_rows)
+    return f
+
+
 def _fit_lines(text: str, w_mm: float, h_mm: float):
     """Largest label size (down to LABEL_MIN) at which ``text`` fits; returns (lines, size)."""
-    size = LABEL_SIZE
-    while True:
+    for size in LABEL_SIZES:
         lines = wrap(text, LABEL, size, w_mm * mm)
-        if len(lines) * size * LEADING / mm <= h_mm or size <= LABEL_MIN:
-            return [(ln, LABEL) for ln in lines], size
-        size -= 0.3
+        if len(lines) * size * LEADING / mm <= h_mm:
+            break
+    return [(ln, LABEL) for ln in lines], size
 
 
 def _title_block(s: Sheet, f: FormLayout, langs, versioned: bool) -> None:
@@ -242,8 +275,12 @@ def _title_block(s: Sheet, f: FormLayout, langs, versioned: bool) -> None:
     while len(lines) > 3 and size > 4.0:
         size = round(size - 0.1, 1)
         lines = wrap(label, LABEL, size, f.fingerprint_w * mm)
+    # Three lines reach nearer the code, so they clear the link's second line (data at
+    # MIN_SIZE above them); the code is then set at MIN_SIZE, whose digits are shorter.
     lead = size * LEADING / mm
-    last_baseline = f.fingerprint_baseline - 2.5
+    last_baseline = f.fingerprint_baseline - (1.95 if len(lines) > 2 else 2.5)
+    if len(lines) > 2:
+        f.fingerprint_max_size = FINGERPRINT_MIN
     for i, line in enumerate(lines):
         s.text(f.fingerprint_x, last_baseline - (len(lines) - 1 - i) * lead, line, LABEL, size)
 

@@ -88,6 +88,27 @@ NUMBER_BASELINE = 21.5
 NUMBER_LABEL_X = 140.0
 FOOT_BASELINE = 291.5
 
+# Data-only printing on pre-printed IRU 1976 sets: where the printed form leaves room
+# for writing, whatever languages its labels are printed in. One printer calibration
+# then fits every set: no data position depends on this app's label texts. The writing
+# space of each box starts this many mm below the box's top edge (the printed label
+# above it); the figures clear this app's own labels in every one-, two- and
+# three-language set of the 18 languages except box 4 in 33 rare triples (checked in
+# tests/renderers/test_data_only.py), so a data-only print also sits right on the
+# app's own outline.
+PRINTED_LABEL_H = {"1": 6.0, "2": 6.0, "3": 6.0, "4": 8.0, "5": 4.0, "13": 6.0,
+                   "14": 9.2, "15": 4.0, "16": 6.0, "17": 6.0, "18": 6.0, "19": 4.0,
+                   "21": 3.5, "adr": 3.0}
+PRINTED_GOODS_TOP = 140.2      # below the column heads of 6–12
+PRINTED_LINE_21 = 239.4        # baseline of place and date in box 21
+PRINTED_ON_21_X = 91.0         # the date, after the printed "on"
+PRINTED_NUMBER_X = 158.5       # the document number, top right, after its label
+PRINTED_FOOT_NUMBER_X = 35.0   # and bottom left
+PRINTED_PLACE_24 = (164.0, 260.6, 195.0)   # x, baseline, x1: after "place" in box 24
+PRINTED_ON_24 = (164.0, 264.4, 195.0)
+PRINTED_SIGN_AREAS = {"22": (15.0, 255.6, 74.0, 281.4), "23": (76.0, 255.6, 135.0, 281.4),
+                      "24": (137.0, 265.8, 195.0, 281.4)}
+
 # Margin notes are printed turned by 90 degrees, reading upwards.
 NOTE_SENDER_X = 11.0     # left margin, along boxes 1–15
 NOTE_CARRIER_X = 201.5   # right margin, beside the heavy boxes

@@ -31,7 +31,7 @@ _FILES = {
 }
 FONT_FILES = {name: FONT_DIR / fn for name, fn in _FILES.items()}
 
-MIN_SIZE = 5.5      # below this a value is no longer readable: continue on an annex
+MIN_SIZE = 6.0      # no value is printed smaller: what does not fit continues on an annex
 LEADING = 1.17      # line height as a multiple of the font size
 ASCENT = 0.80       # baseline sits this many font sizes below a line's top (DejaVu)
 
@@ -118,7 +118,7 @@ class Fitted:
         return self.size * LEADING
 
 
-DATA_SIZES = (8.0, 7.5, 7.0, 6.5, 6.0, MIN_SIZE)
+DATA_SIZES = (8.0, 7.5, 7.0, 6.5, MIN_SIZE)
 
 
 def fit(paragraphs: list[tuple[str, str]], w: float, h: float,

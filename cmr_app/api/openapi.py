@@ -190,7 +190,14 @@ def spec() -> dict:
             "responses": {"200": {"description": "{items, next_cursor}"}, **_errors(404)}}},
         "/documents/{id}/pdf": {"parameters": ID + [
             {"name": "languages", "in": "query", "schema": {"type": "string"}, "example": "pl,en,de"},
-            {"name": "copies", "in": "query", "schema": {"type": "integer", "enum": [3, 4]}}],
+            {"name": "copies", "in": "query", "schema": {"type": "integer", "enum": [3, 4]}},
+            {"name": "blank", "in": "query", "schema": {"type": "string", "enum": ["1", "true"]},
+             "description": "data only, for pre-printed IRU 1976 sets (shifted by the company's printer offset)"},
+            {"name": "annex", "in": "query",
+             "schema": {"type": "string", "enum": ["after", "separate", "only"], "default": "after"},
+             "description": "where the annex pages (what does not fit on the form) go: `after` all copies, "
+                            "`separate` (the copies only) or `only` (the annex pages of every copy and the "
+                            "electronic record: the second file; 422 when the document has none)"}],
             "get": {"responses": {"200": {"description": "the PDF", "content": {"application/pdf": {}}}, **_errors(404, 422)}}},
         "/documents/{id}/ecmr.json": {"parameters": ID, "get": {
             "summary": "The whole consignment as one e-CMR JSON document: eFTI common data set / UN/CEFACT element "

@@ -268,9 +268,10 @@ def document_pdf(doc_id):
     copies = request.args.get("copies")
     if copies is not None and copies not in ("3", "4"):
         raise ValidationFailed({"copies": ["Choose 3 or 4 copies."]})
-    return pdf_cache.response(doc, documents.pdf_filename(doc), languages=languages,
+    annex = documents.pdf_annex_option(request.args.get("annex"))
+    return pdf_cache.response(doc, documents.pdf_filename(doc, annex), languages=languages,
                               copies=int(copies) if copies else None,
-                              blank=request.args.get("blank") in ("1", "true"))
+                              blank=request.args.get("blank") in ("1", "true"), annex=annex)
 
 
 # Signing on a phone (ECMR.md §3)

@@ -320,15 +320,30 @@ def print_offset(company: Company) -> tuple[float, float]:
     return float(company.print_offset_x_mm or 0), float(company.print_offset_y_mm or 0)
 
 
-def pdf_filename(doc: Document) -> str:
-    return "CMR-" + "".join(c if c.isalnum() else "-" for c in doc.number) + ".pdf"
+def pdf_filename(doc: Document, annex: str = "after") -> str:
+    """CMR-<number>.pdf; the annex as a separate file is CMR-<number>-annex.pdf."""
+    return ("CMR-" + "".join(c if c.isalnum() else "-" for c in doc.number)
+            + ("-annex" if annex == "only" else "") + ".pdf")
+
+
+ANNEX_CHOICES = ("after", "separate", "only")
+
+
+def pdf_annex_option(value: str | None) -> str:
+    """The `annex` print option: "after" (default: annex pages after all copies),
+    "separate" (the copies only) or "only" (the annex pages, the second file)."""
+    value = (value or "after").strip().lower()
+    if value not in ANNEX_CHOICES:
+        raise ValidationFailed({"annex": [_("Choose after, separate or only.")]})
+    return value
 
 
 def render_pdf(doc: Document, *, languages=None, copies=None, blank: bool = False,
-               anonymous: bool = False) -> bytes:
+               anonymous: bool = False, annex: str = "after") -> bytes:
     """The CMR as a PDF; `blank` prints only the data, shifted by the company's printer
-    offset, for loading pre-printed CMR sets; `anonymous` is the copy behind the public
-    link. Views get it through pdf_cache, which keeps what was rendered."""
+    offset, for loading pre-printed CMR sets; `annex` where the annex pages go (see
+    pdf_annex_option); `anonymous` is the copy behind the public link. Views get it
+    through pdf_cache, which keeps what was rendered."""
     lifecycle.require_printable(doc)
     company = db.session.get(Company, doc.company_id)
     logo = company.logo if entitlements.feature_on(company, "company_logo") else None
@@ -336,9 +351,12 @@ def render_pdf(doc: Document, *, languages=None, copies=None, blank: bool = Fals
     if anonymous:
         data = anonymous_data(data)
     import renderers
+    from renderers.cmr import NoAnnex
     try:
         return renderers.render_cmr(data, languages=languages, copies=copies, logo=logo,
-                                    blank_mode=blank, offset_mm=print_offset(company))
+                                    blank_mode=blank, offset_mm=print_offset(company), annex=annex)
+    except NoAnnex:
+        raise ValidationFailed({"annex": [_("This document has no annex pages: everything fits on the form.")]})
     except ValueError as exc:
         raise ServiceError(str(exc))
 

@@ -26,7 +26,7 @@ from . import documents, entitlements
 log = logging.getLogger(__name__)
 
 # Raise when the renderer's output changes for the same input: old entries then miss.
-RENDER_FORMAT = 2
+RENDER_FORMAT = 3
 DEFAULT_MEMORY_BYTES = 64 * 1024 * 1024
 DEFAULT_TTL_SECONDS = 24 * 3600
 REDIS_RETRY_AFTER = 30.0  # seconds without trying Redis after it failed
@@ -34,7 +34,7 @@ REDIS_PREFIX = "cmr:pdf:"
 
 
 def get_or_render(doc: Document, **options) -> tuple[bytes, str]:
-    """The PDF for `doc` with `options` (languages, copies, blank, anonymous) and its ETag."""
+    """The PDF for `doc` with `options` (languages, copies, blank, annex, anonymous) and its ETag."""
     tag = etag(doc, **options)
     store = _store()
     pdf = store.get(tag)
@@ -61,7 +61,7 @@ def response(doc: Document, filename: str, *, disposition: str = "inline",
 
 
 def etag(doc: Document, *, languages=None, copies=None, blank: bool = False,
-         anonymous: bool = False) -> str:
+         anonymous: bool = False, annex: str = "after") -> str:
     company = db.session.get(Company, doc.company_id)
     logo_on = bool(company.logo) and entitlements.feature_on(company, "company_logo")
     key = {
@@ -73,7 +73,7 @@ def etag(doc: Document, *, languages=None, copies=None, blank: bool = False,
         "signed": [t.isoformat() if t else None for t in (doc.first_signed_at, doc.taken_over_at,
                                                           doc.delivered_at)],
         "languages": list(languages) if languages else None, "copies": copies, "blank": bool(blank),
-        "anonymous": bool(anonymous), "offset": documents.print_offset(company),
+        "anonymous": bool(anonymous), "annex": annex, "offset": documents.print_offset(company),
         "logo": hashlib.sha256(company.logo).hexdigest() if logo_on else None,
         "base_url": current_app.config["BASE_URL"],
     }

@@ -384,10 +384,11 @@ def document_pdf(doc_id: int):
     copies = request.args.get("copies") or None
     if copies not in (None, "3", "4"):
         abort(400, _("Choose 3 or 4 copies."))
-    return pdf_cache.response(doc, document_service.pdf_filename(doc),
+    annex = document_service.pdf_annex_option(request.args.get("annex"))
+    return pdf_cache.response(doc, document_service.pdf_filename(doc, annex),
                               disposition="attachment" if request.args.get("download") else "inline",
                               languages=languages, copies=int(copies) if copies else None,
-                              blank=request.args.get("blank") == "1")
+                              blank=request.args.get("blank") == "1", annex=annex)
 
 
 @bp.get("/settings/calibration.pdf")

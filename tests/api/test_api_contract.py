@@ -194,6 +194,28 @@ def test_pdf_download(api):
     assert api.get(f"/documents/{doc['id']}/pdf?copies=9").status_code == 422
 
 
+def test_pdf_annex_after_all_copies_or_as_a_separate_file(api):
+    """annex=after|separate|only: the annex never sits between the form pages; a
+    dispatcher prints the copies on pre-printed sets and the annex on plain paper."""
+    from tests.pdf_helpers import pdf_pages_text
+    long_text = " ".join(f"Instruction {i}: keep the load dry, call the consignee 2 h before arrival." for i in range(40))
+    doc = api.post("/documents", json=sample_document(sender_instructions=long_text)).get_json()
+    url = f"/documents/{doc['id']}/pdf?copies=3&languages=pl,en"
+    after = pdf_pages_text(api.get(url).data)
+    annex = (len(after) - 3) // 3
+    assert annex >= 1 and len(after) == 3 + 3 * annex
+    assert all("Annex 1" not in page for page in after[:3]) and "Annex 1" in after[3]
+    separate = api.get(url + "&annex=separate&blank=1")
+    assert separate.status_code == 200 and len(pdf_pages_text(separate.data)) == 3
+    only = api.get(url + "&annex=only")
+    assert only.status_code == 200 and 'annex.pdf"' in only.headers["Content-Disposition"]
+    assert pdf_pages_text(only.data) == after[3:]
+    assert error_code(api.get(url + "&annex=between")) == "validation_error"
+    plain = api.post("/documents", json=sample_document()).get_json()
+    response = api.get(f"/documents/{plain['id']}/pdf?annex=only")
+    assert response.status_code == 422 and "annex" in response.get_json()["error"]["details"]
+
+
 def test_viewer_can_read_but_not_write(app, api, make_account, api_for):
     from cmr_app.extensions import db
     from cmr_app.models import User

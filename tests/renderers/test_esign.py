@@ -233,7 +233,7 @@ def test_too_many_reservations_shrink_then_point_to_the_record_page(signed):
     assert len(texts) == 4          # no annex: the record page lists them
     _, content = _layout(signed, ("pl", "de", "en"))
     sizes = {t[5] for t in text_boxes(content.sheet) if t[4].startswith("• ")}
-    assert min(sizes) == 5.0
+    assert min(sizes) == 6.0        # shrunk to the 6 pt floor, never below
     for t in text_boxes(content.sheet):
         if t[4].startswith("• ") or t[4].startswith("…"):
             assert _inside(t[:4], _box("18")) or _inside(t[:4], _box("24")), t
@@ -245,10 +245,10 @@ def test_without_a_record_overflowing_reservations_continue_on_an_annex(signed):
     signed["reservations"] = {"carrier": many, "consignee": many}
     signed["record"] = []
     texts = pages(render_cmr(signed, copies=3))
-    assert len(texts) == 6                           # each copy and its annex; no record page
+    assert len(texts) == 6                           # the copies, then each copy's annex; no record page
     assert squash(joined("see_annex", ("pl", "de", "en"), n=1)) in texts[0]
     for i in range(14):
-        assert squash(f"Remark number {i}: pallet {i} wrapped") in texts[1]
+        assert squash(f"Remark number {i}: pallet {i} wrapped") in texts[3]
 
 
 def test_reservation_labels_fall_back_to_english_and_unknown_codes_print_as_given(phone_locales):

@@ -93,15 +93,20 @@ def test_a_large_document_prints_every_value_in_full(big_doc):
     assert len(big_doc["goods"]) == 40
     pdf = render_cmr(big_doc, languages=["pl", "en"], copies=3)
     texts = pdf_pages_text(pdf)
-    per_copy = len(texts) // 3
-    assert len(texts) == 3 * per_copy and per_copy >= 2      # each copy has its annex
-    copy_1 = squash("".join(texts[:per_copy]))
+    annex = (len(texts) - 3) // 3
+    assert len(texts) == 3 + 3 * annex and annex >= 1       # each copy has its annex
+    copy_1 = squash(texts[0] + "".join(texts[3:3 + annex]))
     missing = [v for v in document_values(big_doc) if squash(v) not in copy_1]
     assert not missing
     assert squash(labels("en")["see_annex"].format(n=1)) in squash(texts[0])
-    assert squash(labels("pl")["annex_title"].format(n=1)) in squash(texts[1])
-    # the annex pages of copy 2 follow copy 2 and name it
-    assert squash(labels("en")["copy_2"]) in squash(texts[per_copy + 1])
+    # No annex page between the form pages: the three copies first (a tray of pre-printed
+    # sets takes them in order), then the annex pages of copy 1, 2 and 3, each named.
+    title = squash(labels("pl")["annex_title"].format(n=1))
+    assert [title in squash(t) for t in texts[:3]] == [False] * 3
+    for copy in (1, 2, 3):
+        first = texts[3 + (copy - 1) * annex]
+        assert title in squash(first)
+        assert squash(labels("en")[f"copy_{copy}"]) in squash(first)
 
 
 def test_an_ordinary_document_fits_on_the_form_without_annex(doc):
@@ -137,8 +142,11 @@ def test_blank_mode_prints_values_but_no_labels(doc):
     for lang in doc["languages"]:
         lab = labels(lang)
         for key in ("title", "clause", "box_1", "box_2", "box_13", "box_18", "box_22", "copy_1",
-                    "carriage_paid", "note_sender"):
+                    "carriage_forward", "note_sender"):
             assert squash(lab[key]) not in page, (lang, key)
+    # Box 14's choice is data: printed in words (the first label language, as every word
+    # printed with the values in this mode), not ticked at a guessed position.
+    assert squash(labels(doc["languages"][0])["carriage_paid"]) in page
 
 
 def test_blank_mode_moves_the_values_by_the_offset(doc, tmp_path):

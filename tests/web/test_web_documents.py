@@ -176,6 +176,11 @@ def test_the_document_page_shows_the_link_fingerprint_and_pdf(app, client, owner
     assert pdf.data.startswith(b"%PDF")
     assert client.get(f"/documents/{doc.id}/pdf?lang=xx").status_code == 400
     assert client.get(f"/documents/{doc.id}/pdf?copies=7").status_code == 400
+    # The print option for the annex pages is offered, and refused when there is none.
+    assert 'name="annex" value="separate"' in html and 'name="annex" value="only"' in html
+    assert client.get(f"/documents/{doc.id}/pdf?annex=separate&copies=3").status_code == 200
+    assert client.get(f"/documents/{doc.id}/pdf?annex=only").status_code == 422
+    assert client.get(f"/documents/{doc.id}/pdf?annex=between").status_code == 422
 
 
 def test_another_companys_document_is_not_found(app, client, make_account, login):
