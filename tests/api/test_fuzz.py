@@ -17,8 +17,9 @@ from tests.conftest import sample_document
 from tests.web.webhelpers import cmr_form
 
 SEED = int(os.environ.get("CMR_FUZZ_SEED", "20261201"))
-API_BODIES, API_SECONDS = 2500, 35
-FORM_POSTS, FORM_SECONDS = 300, 15
+# A fixed number of cases, not a time budget: a loaded machine runs the same cases, slower.
+API_BODIES = 1200
+FORM_POSTS = 150
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 
 NASTY_STRINGS = ["", " ", "\x00", "a\x00b", "\x1b[31m", "\u202egnp.exe", "\u2066x\u2069", "\ud800", "\udfff",
@@ -151,7 +152,7 @@ def test_random_bodies_at_every_writable_api_endpoint(app, api):
         return path
 
     started, sent, statuses = time.monotonic(), 0, {}
-    while sent < API_BODIES and time.monotonic() - started < API_SECONDS:
+    while sent < API_BODIES:
         rule, method = fuzz.random.choice(rules)
         data, content_type = fuzz.body(valid_body(rule.rule))
         path = path_for(rule)
@@ -174,7 +175,6 @@ def test_random_bodies_at_every_writable_api_endpoint(app, api):
         if response.status_code >= 400:
             assert_error_object(response, what)
     print(f"\n{sent} bodies in {time.monotonic() - started:.1f}s: {sorted(statuses.items())}")
-    assert sent >= min(API_BODIES, 800), f"only {sent} bodies in {API_SECONDS}s"
     assert any(400 <= s < 500 for s in statuses) and any(s < 300 for s in statuses), statuses
 
 
@@ -198,7 +198,7 @@ def test_random_posts_to_the_main_html_forms(app, client, signed_in):
         "/register": {"email": "nowy@example.com", "password": "bezpieczne-1", "company": "Nowa", "accept_terms": "y"},
     }
     started, sent = time.monotonic(), 0
-    while sent < FORM_POSTS and time.monotonic() - started < FORM_SECONDS:
+    while sent < FORM_POSTS:
         path, form = fuzz.random.choice(list(forms.items()))
         data = dict(form)
         for _ in range(fuzz.random.randint(1, 5)):
@@ -213,4 +213,3 @@ def test_random_posts_to_the_main_html_forms(app, client, signed_in):
             continue
         sent += 1
         assert response.status_code < 500, f"POST {path} {data!r:.500} -> {response.status_code} (seed {SEED})"
-    assert sent >= min(FORM_POSTS, 100)
