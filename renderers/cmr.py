@@ -12,6 +12,7 @@ from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen.canvas import Canvas
 
 from .annex import annex_header, paginate
+from .charges import completed
 from .content import build_content, check_code_text, txt, version_of
 from .fingerprinting import fingerprint
 from .form import form_layout
@@ -29,7 +30,7 @@ COPY_COLOURS = {1: (0.80, 0.07, 0.10), 2: (0.05, 0.25, 0.70),
                 3: (0.00, 0.48, 0.20), 4: (0.0, 0.0, 0.0)}
 DEFAULT_LANGUAGES = ("en",)
 DEFAULT_COPIES = 3          # CMR art. 5: three originals
-MAX_FREE_CHARGE_ROWS = 3
+MAX_FREE_CHARGE_ROWS = 2    # box 20 has 7 printed rows: 9 rows of 3.6 mm at most
 # Draw the static form, the values and annex pages once per PDF as form XObjects and
 # place them on every copy. False paints each page in full: kept only so the
 # benchmark can show what the reuse saves.
@@ -59,9 +60,7 @@ def _options(doc, languages, copies):
 def _free_charge_rows(doc) -> int:
     aliases = charge_row_aliases()
     seen, extra = set(), 0
-    for ch in doc.get("charges") or []:
-        if not isinstance(ch, dict):
-            continue
+    for ch in completed(doc.get("charges") or []):
         key = aliases.get(txt(ch.get("label")).casefold())
         if key and key not in seen:
             seen.add(key)
