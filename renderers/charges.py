@@ -50,6 +50,7 @@ class Sums:
     balance: Decimal
     total: Decimal
     has_deductions: bool
+    has_carriage: bool       # carriage charges or deductions in this column: a balance means something
 
 
 def sums(charges: list[dict]) -> dict[tuple[str, str], Sums]:
@@ -65,15 +66,17 @@ def sums(charges: list[dict]) -> dict[tuple[str, str], Sums]:
             value = amount(ch.get(col))
             if value is None:
                 continue
-            a = acc.setdefault((cur[i], col), [Decimal(0), Decimal(0), False])
+            a = acc.setdefault((cur[i], col), [Decimal(0), Decimal(0), False, False])
             if key == "carriage_charges":
                 a[0] += value
+                a[3] = True
             elif key == "deductions":
                 a[0] -= value
-                a[2] = True
+                a[2] = a[3] = True
             else:                                  # added rows and free-text rows
                 a[1] += value
-    return {k: Sums(balance=a[0], total=a[0] + a[1], has_deductions=a[2]) for k, a in acc.items()}
+    return {k: Sums(balance=a[0], total=a[0] + a[1], has_deductions=a[2], has_carriage=a[3])
+            for k, a in acc.items()}
 
 
 @dataclass(frozen=True)
@@ -130,6 +133,8 @@ def completed(charges: list[dict]) -> list[dict]:
                 out.append(rows[0])
             row = rows[0]
             for col, s in cols.items():
+                if key == "balance" and not s.has_carriage:
+                    continue
                 if amount(row.get(col)) is None:
                     row[col] = _fmt(s.balance if key == "balance" else s.total)
     return out

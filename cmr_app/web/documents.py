@@ -401,7 +401,9 @@ def document_pdf(doc_id: int):
 def calibration_pdf():
     """A page to print on a pre-printed CMR set and measure the printer's offset."""
     import renderers
-    pdf = renderers.render_calibration_page(offset_mm=document_service.print_offset(current_user.company))
+    company = current_user.company
+    pdf = renderers.render_calibration_page(offset_mm=document_service.print_offset(company),
+                                            scale_pct=document_service.print_scale(company))
     return Response(pdf, mimetype="application/pdf",
                     headers={"Content-Disposition": 'inline; filename="CMR-calibration.pdf"'})
 

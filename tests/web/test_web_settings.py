@@ -107,7 +107,7 @@ def test_numbering_pattern_is_validated_and_needs_the_feature(app, client, owner
     refused = client.post("/settings/numbering", data={"numbering_pattern": "CMR-{seq:4}/{YYYY}",
                                                        "numbering_start": "120", "action": "save"})
     assert "Custom numbering" in refused.get_data(as_text=True)
-    assert company_of(app, owner).numbering_pattern == "{seq}/{MM}/{YYYY}"
+    assert company_of(app, owner).numbering_pattern == "{YYYY}/{MM}/{seq:05}"
 
     set_features(owner, "custom_numbering")
     saved = client.post("/settings/numbering", data={"numbering_pattern": "CMR-{seq:4}/{YYYY}",
