@@ -200,8 +200,8 @@ def test_withdrawing_erases_the_content_and_keeps_the_number_listed(app, client,
     assert client.get(f"/documents/{doc.id}/edit").status_code == 302
     assert usage(owner) == 1  # withdrawing never gives the place back
     create(client)
-    numbers = [d.number.split("/")[0] for d in documents_in_db(app, owner.company_id)]
-    assert numbers == ["1", "2"]  # the withdrawn number is never given again
+    numbers = [d.number.split("/")[-1] for d in documents_in_db(app, owner.company_id)]
+    assert numbers == ["00001", "00002"]  # the withdrawn number is never given again
 
 
 def test_the_document_page_shows_the_link_fingerprint_and_pdf(app, client, owner):
