@@ -127,10 +127,12 @@ class Adr(Model):
     un_number: Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^(\d{4})?$")] = ""
     proper_shipping_name: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] = ""
     class_: Annotated[str, StringConstraints(strip_whitespace=True, max_length=10),
-                      _one_of(ADR_CLASSES, "adr_class")] = Field("", alias="class")
+                      _one_of(ADR_CLASSES, "adr_class")] = Field(
+        "", alias="class", json_schema_extra={"enum": ["", *ADR_CLASSES]})
     packing_group: Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^(I|II|III)?$")] = ""
     tunnel_code: Annotated[str, StringConstraints(strip_whitespace=True, to_upper=True, max_length=10),
-                           _one_of(ADR_TUNNEL_CODES, "adr_tunnel_code")] = ""
+                           _one_of(ADR_TUNNEL_CODES, "adr_tunnel_code")] = Field(
+        "", json_schema_extra={"enum": ["", *ADR_TUNNEL_CODES]})
     environmentally_hazardous: bool = False
 
     @field_validator("environmentally_hazardous", mode="before")
