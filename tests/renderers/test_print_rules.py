@@ -15,7 +15,7 @@ from renderers.locales import locales_dir
 from renderers.sample import large_document
 
 from renderers.typography import register_fonts
-from tests.pdf_helpers import pdf_pages_text, squash
+from tests.pdf_helpers import pdf_pages_text
 
 register_fonts()
 

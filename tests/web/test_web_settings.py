@@ -139,6 +139,21 @@ def test_company_data_with_an_invalid_nip_and_then_valid(app, client, owner):
     assert input_value(new_form, "established.place") == "Gdynia"
 
 
+def test_the_printers_scale_is_saved_and_checked(app, client, owner):
+    data = {"name": "Spedycja Test", "country": "PL", "timezone": "Europe/Warsaw", "default_languages.0": "pl",
+            "print_offset_x_mm": "0", "print_offset_y_mm": "0", "print_scale_pct": "120"}
+    bad = client.post("/settings/company", data=data)
+    assert bad.status_code == 422
+    block = re.search(r'name="print_scale_pct".*?</div>', bad.get_data(as_text=True), re.S).group(0)
+    assert "Between 90 and 110 %" in block
+    assert client.post("/settings/company", data={**data, "print_scale_pct": "98,5"}).status_code == 302
+    assert str(company_of(app, owner).print_scale_pct) == "98.50"
+    calibration = client.get("/settings/calibration.pdf").data
+    assert b"/PrintScaling /None" in calibration
+    from tests.pdf_helpers import pdf_pages_text
+    assert "scale = 98.50 %" in pdf_pages_text(calibration)[0]
+
+
 def test_a_viewer_sees_read_only_company_settings(client, make_account, make_member, login):
     owner = make_account()
     login(make_member(owner, "viewer"))
