@@ -57,11 +57,16 @@ class Company(db.Model):
     registered_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     logo: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
     logo_mime: Mapped[str] = mapped_column(String(40), default="")
-    numbering_pattern: Mapped[str] = mapped_column(String(80), default="{seq}/{MM}/{YYYY}")
+    # New companies get the default that cannot be read as a date ("2026/11/00012");
+    # companies made before keep what they had (services.numbering.LEGACY_PATTERN).
+    numbering_pattern: Mapped[str] = mapped_column(String(80), default="{YYYY}/{MM}/{seq:05}")
     numbering_start: Mapped[int] = mapped_column(Integer, default=1)
     default_languages: Mapped[str] = mapped_column(String(20), default="pl,en,de")
     print_offset_x_mm: Mapped[Decimal] = mapped_column(Numeric(5, 1), default=Decimal("0"))
     print_offset_y_mm: Mapped[Decimal] = mapped_column(Numeric(5, 1), default=Decimal("0"))
+    # The printer's scale for pre-printed blanks, in per cent (read on the calibration page).
+    print_scale_pct: Mapped[Decimal] = mapped_column(Numeric(5, 2), default=Decimal("100"),
+                                                     server_default="100")
     enabled_features: Mapped[list] = mapped_column(JSONType, default=list)
     # Support access by consent (terms §14): platform support may read the documents and
     # the address book until this moment; None or past: no consent.

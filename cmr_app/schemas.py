@@ -47,6 +47,10 @@ class Model(BaseModel):
     # Fields that may span lines (textareas); every other string is a single line.
     multiline: ClassVar[frozenset[str]] = frozenset()
 
+    def cross_checks(self) -> dict[str, list[str]]:
+        """Rules across fields, checked once every field is valid: field → messages."""
+        return {}
+
     @field_validator("*", mode="after")
     @classmethod
     def _plain_text(cls, value, info):
@@ -103,14 +107,42 @@ class DocumentCarrier(Party):
     vehicle_registration: Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)] = ""
 
 
+# ADR 2.2 (classes) and 8.6.4 (tunnel restriction codes), as written on the document.
+ADR_CLASSES = ("1", "2", "3", "4.1", "4.2", "4.3", "5.1", "5.2", "6.1", "6.2", "7", "8", "9")
+ADR_TUNNEL_CODES = ("B", "B1000C", "B/D", "B/E", "C", "C5000D", "C/D", "C/E", "D", "D/E", "E", "-")
+
+
+def _one_of(choices: tuple[str, ...], reason: str):
+    def check(value: str) -> str:
+        if value and value not in choices:
+            raise ValueError(reason)
+        return value
+    return AfterValidator(check)
+
+
 class Adr(Model):
+    """A dangerous-goods entry, printed as ADR 5.4.1.1.1 orders it: "UN 1263 PAINT, 3,
+    II, (D/E)"."""
     model_config = ConfigDict(populate_by_name=True, extra="ignore", str_strip_whitespace=True)
-    class_: Annotated[str, StringConstraints(strip_whitespace=True, max_length=10)] = Field("", alias="class")
     un_number: Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^(\d{4})?$")] = ""
+    proper_shipping_name: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] = ""
+    class_: Annotated[str, StringConstraints(strip_whitespace=True, max_length=10),
+                      _one_of(ADR_CLASSES, "adr_class")] = Field(
+        "", alias="class", json_schema_extra={"enum": ["", *ADR_CLASSES]})
     packing_group: Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^(I|II|III)?$")] = ""
+    tunnel_code: Annotated[str, StringConstraints(strip_whitespace=True, to_upper=True, max_length=10),
+                           _one_of(ADR_TUNNEL_CODES, "adr_tunnel_code")] = Field(
+        "", json_schema_extra={"enum": ["", *ADR_TUNNEL_CODES]})
+    environmentally_hazardous: bool = False
+
+    @field_validator("environmentally_hazardous", mode="before")
+    @classmethod
+    def _unticked(cls, value):
+        return False if value is None or value == "" else value
 
     def is_empty(self) -> bool:
-        return not (self.class_ or self.un_number or self.packing_group)
+        return not (self.class_ or self.un_number or self.packing_group or self.proper_shipping_name
+                    or self.tunnel_code or self.environmentally_hazardous)
 
 
 class GoodsLine(Model):
@@ -162,6 +194,12 @@ class Charge(Model):
     currency: Annotated[str, StringConstraints(strip_whitespace=True, to_upper=True, pattern=r"^([A-Z]{3})?$")] = ""
     consignee: Annotated[Decimal, Field(max_digits=14, decimal_places=2)] | None = None
 
+    @field_validator("sender", "consignee", mode="before")
+    @classmethod
+    def _blank_is_none(cls, value):
+        """A blank column is no amount (API.md's own example sends "consignee": "")."""
+        return None if isinstance(value, str) and not value.strip() else value
+
 
 class DocumentIn(Model):
     multiline: ClassVar[frozenset[str]] = frozenset({
@@ -204,6 +242,28 @@ class DocumentIn(Model):
             raise ValueError("languages")
         return value
 
+    def cross_checks(self) -> dict[str, list[str]]:
+        """Box 20 must add up, per currency and per payer column, and agree with box 14."""
+        from renderers import charges as box20   # on first use: the package loads reportlab
+        rows = [c.model_dump(mode="json") for c in self.charges]
+        errors: dict[str, list[str]] = {}
+        for m in box20.mismatches(rows):
+            what = (_("The balance is carriage charges less deductions")
+                    if box20.row_key(rows[m.index]) == "balance" else _("The total does not match its rows"))
+            errors.setdefault(f"charges.{m.index}.{m.column}", []).append(
+                _("%(what)s: %(expected)s, not %(given)s. Correct it, or leave it blank to have it computed.",
+                  what=what, expected=m.expected.quantize(box20.CENT), given=m.given))
+        conflict = box20.payer_conflict(self.payment_instructions, rows)
+        if conflict == "carriage_forward":
+            errors["payment_instructions"] = [_(
+                "Carriage forward means the consignee pays the carriage, but box 20 puts every amount on the "
+                "sender. Move the amounts to the consignee's column, or choose carriage paid.")]
+        elif conflict == "carriage_paid":
+            errors["payment_instructions"] = [_(
+                "Carriage paid means the sender pays the carriage, but box 20 puts every amount on the "
+                "consignee. Move the amounts to the sender's column, or choose carriage forward.")]
+        return errors
+
 
 MESSAGES = {
     "missing": lambda e: _("This field is required."),
@@ -231,6 +291,8 @@ VALUE_MESSAGES = {
     "country": lambda: _("Use a two-letter ISO country code, e.g. PL."),
     "email": lambda: _("Enter a valid e-mail address."),
     "languages": lambda: _("Choose one to three different label languages."),
+    "adr_class": lambda: _("Use an ADR class: %(list)s.", list=", ".join(ADR_CLASSES)),
+    "adr_tunnel_code": lambda: _("Use an ADR tunnel code: %(list)s.", list=", ".join(ADR_TUNNEL_CODES)),
     "status_cancelled": lambda: _("Cancel a CMR with its own action, giving the reason."),
     "status_withdrawn": lambda: _("Withdraw a CMR with its own action (delete)."),
     "status_taken_over": lambda: _("Taken over follows from the sender's and the carrier's signatures."),
@@ -259,13 +321,17 @@ def parse(schema: type[Model], data: Any, *, partial_base: dict | None = None) -
     if partial_base is not None:
         data = {**partial_base, **data}
     try:
-        return schema.model_validate(data)
+        model = schema.model_validate(data)
     except ValidationError as exc:
         errors: dict[str, list[str]] = {}
         for error in exc.errors():
             field, message = _message(error)
             errors.setdefault(field, []).append(message)
         raise ValidationFailed(errors) from None
+    errors = model.cross_checks()
+    if errors:
+        raise ValidationFailed(errors)
+    return model
 
 
 def dump(model: Model) -> dict:

@@ -12,10 +12,13 @@ from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen.canvas import Canvas
 
 from .annex import annex_header, paginate
+from .charges import completed
 from .content import build_content, check_code_text, txt, version_of
 from .fingerprinting import fingerprint
 from .form import data_only_layout, form_layout
-from .layout import BOXES, CALIBRATION_POINTS, COPY_NAME_BASELINE, FOOT_BASELINE, FRAME, PAGE_H, PAGE_W
+from .layout import (
+    BOXES, CALIBRATION_POINTS, COPY_NAME_BASELINE, FOOT_BASELINE, FRAME, MERGED_GOODS, PAGE_H, PAGE_W,
+)
 from .locales import charge_row_aliases, check_languages, joined
 from .record import has_record, record_pages
 from .stamp import draw_stamp, stamp_for
@@ -28,7 +31,7 @@ COPY_COLOURS = {1: (0.80, 0.07, 0.10), 2: (0.05, 0.25, 0.70),
                 3: (0.00, 0.48, 0.20), 4: (0.0, 0.0, 0.0)}
 DEFAULT_LANGUAGES = ("en",)
 DEFAULT_COPIES = 3          # CMR art. 5: three originals
-MAX_FREE_CHARGE_ROWS = 3
+MAX_FREE_CHARGE_ROWS = 2    # box 20 has 7 printed rows: 9 rows of 3.6 mm at most
 # Draw the static form, the values and annex pages once per PDF as form XObjects and
 # place them on every copy. False paints each page in full: kept only so the
 # benchmark can show what the reuse saves.
@@ -45,7 +48,22 @@ def _canvas(buf, title: str) -> Canvas:
                initialFontName=LABEL, initialFontSize=6)
     c.setTitle(title)
     c.setCreator("cmr renderers")
+    # Print at actual size: a viewer's "fit to page" shrinks the form by a few per cent,
+    # enough to move the data off a pre-printed blank's boxes.
+    c.setViewerPreference("PrintScaling", "None")
     return c
+
+
+def _printer_correction(c: Canvas, offset_mm: tuple[float, float], scale_pct: float) -> None:
+    """Shift by the printer's offset (x right, y down) and scale about the paper's top
+    left corner, where the tray guides hold the sheet."""
+    dx, dy = offset_mm
+    c.translate(dx * mm, -dy * mm)
+    k = (scale_pct or 100.0) / 100.0
+    if k != 1.0:
+        c.translate(0, PAGE_H * mm)
+        c.scale(k, k)
+        c.translate(0, -PAGE_H * mm)
 
 
 def _options(doc, languages, copies):
@@ -59,9 +77,7 @@ def _options(doc, languages, copies):
 def _free_charge_rows(doc) -> int:
     aliases = charge_row_aliases()
     seen, extra = set(), 0
-    for ch in doc.get("charges") or []:
-        if not isinstance(ch, dict):
-            continue
+    for ch in completed(doc.get("charges") or []):
         key = aliases.get(txt(ch.get("label")).casefold())
         if key and key not in seen:
             seen.add(key)
@@ -76,7 +92,8 @@ class NoAnnex(ValueError):
 
 def render_cmr(doc: dict, *, languages: list[str] | None = None, copies: int | None = None,
                logo: bytes | None = None, blank_mode: bool = False,
-               offset_mm: tuple[float, float] = (0.0, 0.0), annex: str = "after") -> bytes:
+               offset_mm: tuple[float, float] = (0.0, 0.0), scale_pct: float = 100.0,
+               annex: str = "after") -> bytes:
     """All copies of the consignment note, one A4 page each, then (if anything
     overflowed) the annex pages of every copy in copy order, each page headed with its
     copy. Annex pages never sit between form pages: loaded with pre-printed sets, each
@@ -87,7 +104,8 @@ def render_cmr(doc: dict, *, languages: list[str] | None = None, copies: int | N
     paper: the second file of "separate"; raises ``NoAnnex`` when there is none).
 
     ``blank_mode`` prints the values only, for pre-printed forms, moved by
-    ``offset_mm`` (x right, y down) to correct the printer's offset.
+    ``offset_mm`` (x right, y down) and scaled by ``scale_pct`` (about the paper's top
+    left corner) to correct the printer.
 
     Keys read besides the content: ``fingerprint`` (the check code; computed when
     absent), ``version`` (a positive int, printed with the check code: "2 · 0391cbd04495"),
@@ -179,7 +197,7 @@ def render_cmr(doc: dict, *, languages: list[str] | None = None, copies: int | N
         colour = COPY_COLOURS[copy]
         copy_name, copy_size = form.copy_names[copy]
         if blank_mode:
-            c.translate(dx * mm, -dy * mm)
+            _printer_correction(c, offset_mm, scale_pct)
         else:
             c.setFillColorRGB(*colour)
             c.setStrokeColorRGB(*colour)
@@ -238,12 +256,19 @@ def _logo(data: bytes | None) -> ImageReader | None:
         return None
 
 
-def render_calibration_page(offset_mm: tuple[float, float] = (0.0, 0.0)) -> bytes:
+# Most printers leave 3–5 mm of every edge blank: the rulers start inside that, so
+# their first marks print instead of falling off the paper.
+PRINTABLE_MARGIN = 6.0   # mm
+SCALE_SPAN = (14, 196)   # the crosshairs whose distance (182 mm) shows the scale
+
+
+def render_calibration_page(offset_mm: tuple[float, float] = (0.0, 0.0), scale_pct: float = 100.0) -> bytes:
     """Crosshairs on known corners of the IRU 1976 form, each with a millimetre scale,
-    plus rulers along the top and left edges. Print it at 100 % on plain paper, lay it
-    on a blank form against the light (or print onto a blank), read how far each
+    plus rulers along the top and left edges. Print it at actual size on plain paper,
+    lay it on a blank form against the light (or print onto a blank), read how far each
     crosshair lies from the printed corner: that is the offset to enter (x right +,
-    y down +). Printed again with that offset, the crosshairs should sit on the corners."""
+    y down +); the distance between the top crosshairs gives the scale. Printed again
+    with those, the crosshairs should sit on the corners."""
     register_fonts()
     buf = io.BytesIO()
     c = _canvas(buf, "CMR calibration page")
@@ -251,51 +276,77 @@ def render_calibration_page(offset_mm: tuple[float, float] = (0.0, 0.0)) -> byte
     c.setStrokeColorRGB(0, 0, 0)
     c.setFillColorRGB(0, 0, 0)
 
-    # Rulers on the paper itself (not offset): they measure the printer, not the form.
-    c.setLineWidth(0.3)
-    for x in range(0, int(PAGE_W) + 1):
-        h = 4 if x % 10 == 0 else (2.5 if x % 5 == 0 else 1.5)
-        c.line(x * mm, (PAGE_H - 3) * mm, x * mm, (PAGE_H - 3 - h) * mm)
-        if x % 10 == 0 and 0 < x < PAGE_W:
-            c.setFont(LABEL, 5)
-            c.drawCentredString(x * mm, (PAGE_H - 10) * mm, str(x))
-    for y in range(0, int(PAGE_H) + 1):
-        h = 4 if y % 10 == 0 else (2.5 if y % 5 == 0 else 1.5)
-        c.line(3 * mm, (PAGE_H - y) * mm, (3 + h) * mm, (PAGE_H - y) * mm)
-        if y % 10 == 0 and 10 < y < PAGE_H:
-            c.setFont(LABEL, 5)
-            c.drawString(8 * mm, (PAGE_H - y) * mm - 1.8, str(y))
-
     c.saveState()
-    c.translate(dx * mm, -dy * mm)
-    # The box outlines, faint, so the page can be compared with a blank by eye.
+    _printer_correction(c, offset_mm, scale_pct)
+    # The box outlines, faint, so the page can be compared with a blank by eye; 6–9 as
+    # the form rules them, one area.
     c.setStrokeColorRGB(0.7, 0.7, 0.7)
     c.setLineWidth(0.25)
     c.setDash(1, 2)
     for box in BOXES.values():
-        c.rect(box.x0 * mm, (PAGE_H - box.y1) * mm, box.w * mm, box.h * mm)
+        if box.key not in MERGED_GOODS:
+            c.rect(box.x0 * mm, (PAGE_H - box.y1) * mm, box.w * mm, box.h * mm)
+    first, last = BOXES[MERGED_GOODS[0]], BOXES[MERGED_GOODS[-1]]
+    c.rect(first.x0 * mm, (PAGE_H - last.y1) * mm, (last.x1 - first.x0) * mm, (last.y1 - first.y0) * mm)
     c.setDash()
     c.setStrokeColorRGB(0, 0, 0)
     for x, y in CALIBRATION_POINTS:
         _crosshair(c, x, y)
     c.restoreState()
 
-    c.setFont(LABEL_BOLD, 11)
-    c.drawString(30 * mm, (PAGE_H - 70) * mm, "CMR (IRU 1976) — printer calibration")
-    c.setFont(LABEL, 7.5)
+    # Rulers on the paper itself (not corrected): they measure the printer, not the form.
+    # Drawn after the outlines, each number on white, so no outline crosses one however
+    # far the correction moves the form.
+    m = PRINTABLE_MARGIN
+    c.setLineWidth(0.3)
+    c.setFont(LABEL, 5)
+    c.line(m * mm, (PAGE_H - m) * mm, (PAGE_W - m) * mm, (PAGE_H - m) * mm)
+    for x in range(int(m), int(PAGE_W - m) + 1):
+        h = 4 if x % 10 == 0 else (2.5 if x % 5 == 0 else 1.5)
+        c.line(x * mm, (PAGE_H - m) * mm, x * mm, (PAGE_H - m - h) * mm)
+        if x % 10 == 0 and x >= 20:
+            _knocked_out(c, x * mm, (PAGE_H - m - 6.5) * mm, str(x), centred=True)
+    c.line(m * mm, (PAGE_H - m) * mm, m * mm, m * mm)
+    for y in range(int(m), int(PAGE_H - m) + 1):
+        h = 4 if y % 10 == 0 else (2.5 if y % 5 == 0 else 1.5)
+        c.line(m * mm, (PAGE_H - y) * mm, (m + h) * mm, (PAGE_H - y) * mm)
+        # No number where a crosshair's arms and scales reach the ruler.
+        if y % 10 == 0 and y >= 20 and all(abs(y - cy) > 8 for cx, cy in CALIBRATION_POINTS if cx < 30):
+            _knocked_out(c, (m + 5) * mm, (PAGE_H - y) * mm - 1.8, str(y))
+
+    # The instructions inside the goods area (6–9 are one open area on the form, so no
+    # outline crosses them), clear of the crosshairs at its corners.
+    x0, top = 24.0, 140.0
+    c.setFont(LABEL_BOLD, 10)
+    c.drawString(x0 * mm, (PAGE_H - top) * mm, "CMR (IRU 1976) — printer calibration")
+    c.setFont(LABEL, 6.6)
+    span = SCALE_SPAN[1] - SCALE_SPAN[0]
     lines = [
-        "1. Print this page at 100 % (no 'fit to page') on the printer used for blank forms.",
+        "1. Print this page at actual size (100 %, no 'fit to page') on the printer used for blanks.",
         "2. Lay it on a blank CMR form (against a window), or print it onto a spoilt blank.",
         "3. At each crosshair read on its small scales how far the form's printed corner lies",
         "   from the crosshair centre: x to the right is +, y downwards is +, in millimetres.",
-        "4. Enter the average x and y as the printer offset; print again to check.",
-        f"Offset applied to this print: x = {dx:+.1f} mm, y = {dy:+.1f} mm.",
+        "4. Enter the average x and y as the printer offset.",
+        "5. Scale: measure the distance between the crosshairs at 14, 25 and 196, 25. It should be",
+        f"   {span} mm; if not, enter scale = {span} / measured × the scale used below (in %).",
+        "6. Print this page again with the new settings to check.",
+        f"Applied to this print: offset x = {dx:+.1f} mm, y = {dy:+.1f} mm, scale = {scale_pct:.2f} %.",
     ]
     for i, line in enumerate(lines):
-        c.drawString(30 * mm, (PAGE_H - 76 - i * 4) * mm, line)
+        c.drawString(x0 * mm, (PAGE_H - top - 5.5 - i * 3.4) * mm, line)
     c.showPage()
     c.save()
     return buf.getvalue()
+
+
+def _knocked_out(c, x: float, y: float, text: str, centred: bool = False) -> None:
+    """A ruler number (points) on a white patch: a box outline never crosses it."""
+    w = c.stringWidth(text, LABEL, 5)
+    x0 = x - w / 2 if centred else x
+    c.setFillColorRGB(1, 1, 1)
+    c.rect(x0 - 0.8, y - 1.2, w + 1.6, 5.4, stroke=0, fill=1)
+    c.setFillColorRGB(0, 0, 0)
+    c.drawString(x0, y, text)
 
 
 def _crosshair(c, x, y) -> None:

@@ -9,6 +9,7 @@ from decimal import Decimal, InvalidOperation
 
 from reportlab.lib.units import mm
 
+from .charges import completed
 from .esign import (
     RESERVATION_SIZES_24, draw_signature, fit_reservations, reservation_lines, reservations_of,
     sign_area_24, signatures_of,
@@ -83,12 +84,20 @@ def goods_cells(g: dict) -> dict[str, str]:
             "11": txt(g.get("gross_weight_kg")), "12": txt(g.get("volume_m3"))}
 
 
-def adr_text(g: dict) -> str:
+def adr_text(g: dict, langs=("en",)) -> str:
+    """The dangerous-goods description in ADR 5.4.1.1.1's order: "UN 1263 PAINT, 3, II,
+    (D/E)" (UN number and proper shipping name, class, packing group, tunnel
+    restriction code in brackets), then "ENVIRONMENTALLY HAZARDOUS" (5.4.1.1.18)."""
     a = g.get("adr") if isinstance(g, dict) else None
     if not isinstance(a, dict):
         return ""
     un = txt(a.get("un_number"))
-    return join_nonempty([a.get("class"), f"UN {un}" if un else "", a.get("packing_group")], " · ")
+    head = join_nonempty([f"UN {un}" if un else "", a.get("proper_shipping_name")], " ")
+    tunnel = txt(a.get("tunnel_code"))
+    parts = [head, a.get("class"), a.get("packing_group"), f"({tunnel})" if tunnel else ""]
+    if a.get("environmentally_hazardous") is True:
+        parts.append(joined("adr_environmentally_hazardous", tuple(langs)))
+    return join_nonempty(parts)
 
 
 _PLATE_SEPARATOR = re.compile(r"\s*([/,;])\s*")
@@ -335,7 +344,7 @@ def _goods(doc, langs, form: FormLayout, c: Content) -> None:
     cols = {k: form.data[k] for k in GOODS_COLUMNS}
     top, bottom = form.goods_top, cols["6"][3]
     height = (bottom - top) * mm
-    rows = [(i + 1, goods_cells(g), adr_text(g)) for i, g in enumerate(goods)]
+    rows = [(i + 1, goods_cells(g), adr_text(g, langs)) for i, g in enumerate(goods)]
 
     def col_w(key):
         x0, _, x1, _ = cols[key]
@@ -384,7 +393,7 @@ def _goods(doc, langs, form: FormLayout, c: Content) -> None:
     if numbered:
         _goods_totals(s, goods, langs, cols, y + size * 0.25 * LEADING / mm, size)
 
-    # ADR line: "3 · UN 1263 · II", numbered by goods line when there are several.
+    # ADR line: "UN 1263 PAINT, 3, II, (D/E)", numbered by goods line when there are several.
     entries = [(f"({i}) " if numbered else "") + a for i, _, a in rows if a]
     if entries:
         x0, y0, x1, y1 = form.data["adr"]
@@ -429,7 +438,7 @@ def _goods_totals(s, goods, langs, cols, y, size):
 
     s.line(cols["6"][0], y - 0.2, cols["12"][2], y - 0.2, 0.3)
     base = y + 0.3 + size * 0.8 / mm
-    s.text(cols["9"][0], base, "Σ " + joined("total", langs), DATA_BOLD, size)
+    s.text(cols["9"][0], base, "Σ " + joined("goods_total", langs), DATA_BOLD, size)
     for key, value in (("7", total("packages", True)), ("11", total("gross_weight_kg")),
                        ("12", total("volume_m3"))):
         s.text(cols[key][2], base, value, DATA_BOLD, size, align="right")
@@ -437,7 +446,8 @@ def _goods_totals(s, goods, langs, cols, y, size):
 
 def _charges(doc, langs, form: FormLayout, c: Content) -> None:
     s = c.sheet
-    charges = [ch for ch in (doc.get("charges") or []) if isinstance(ch, dict)]
+    # Blank balances and totals are printed as their rows add up, per currency.
+    charges = completed([ch for ch in (doc.get("charges") or []) if isinstance(ch, dict)])
     if not charges:
         return
     aliases = charge_row_aliases()

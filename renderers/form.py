@@ -12,10 +12,10 @@ from reportlab.lib.units import mm
 from .layout import (
     PRINTED_FOOT_NUMBER_X, PRINTED_GOODS_TOP, PRINTED_LABEL_H, PRINTED_LINE_21, PRINTED_NUMBER_X,
     PRINTED_ON_21_X, PRINTED_ON_24, PRINTED_PLACE_24, PRINTED_SIGN_AREAS, BOXES, CHARGE_COLS, CHARGE_HEADER_H, CHARGE_MIN_ROW_H, CHARGE_ROWS, CMR_MARK_W,
-    FOOT_BASELINE, FRAME, GOODS_BOTTOM, GOODS_COLUMNS, NOTE_CARRIER_X, NOTE_SENDER_X,
+    FOOT_BASELINE, FRAME, GOODS_BOTTOM, GOODS_COLUMNS, MERGED_GOODS, NOTE_CARRIER_X, NOTE_SENDER_X,
     NUMBER_BASELINE, NUMBER_LABEL_X, QR_ZONE, TITLE_TEXT_X1, Box,
 )
-from .locales import joined
+from .locales import joined, labels
 from .sheet import Sheet
 from .typography import LABEL, LABEL_BOLD, LEADING, shrink_to_width, width, wrap
 
@@ -96,8 +96,10 @@ def form_layout(langs: tuple[str, ...], extra_charge_rows: int = 0,
 
     # Frames: thin boxes, then the heavy carrier boxes, then the outer frame.
     for box in BOXES.values():
-        if not box.heavy:
+        if not box.heavy and box.key not in MERGED_GOODS:
             s.rect(box.x0, box.y0, box.x1, box.y1, THIN)
+    s.rect(BOXES[MERGED_GOODS[0]].x0, BOXES[MERGED_GOODS[0]].y0,
+           BOXES[MERGED_GOODS[-1]].x1, BOXES[MERGED_GOODS[-1]].y1, THIN)
     for box in BOXES.values():
         if box.heavy:
             s.rect(box.x0, box.y0, box.x1, box.y1, HEAVY)
@@ -120,8 +122,7 @@ def form_layout(langs: tuple[str, ...], extra_charge_rows: int = 0,
         box = BOXES[key]
         f.data[key] = (box.x0 + 0.8, f.goods_top, box.x1 - 0.8, GOODS_BOTTOM - 0.4)
     adr = BOXES["adr"]
-    adr_text = (J("adr") + ": " + J("adr_class") + " · " + J("adr_un_number")
-                + " · " + J("adr_packing_group"))
+    adr_text = _adr_heading(langs, (adr.w - 2 * PAD) * mm)
     size = shrink_to_width(adr_text, LABEL, LABEL_SIZE, (adr.w - 2 * PAD) * mm)
     s.text(adr.x0 + PAD, adr.y0 + 0.6 + size * 0.8 / mm, adr_text, LABEL, size)
     f.data["adr"] = (adr.x0 + PAD + 0.6, adr.y0 + 0.8 + size * LEADING / mm,

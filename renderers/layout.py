@@ -55,7 +55,7 @@ BOXES: dict[str, Box] = {b.key: b for b in (
     _b("14", 14, 215, 105, 232),
     _b("21", 14, 232, 105, 252),
     _b("19", 105, 187, 196, 201),
-    _b("20", 105, 201, 196, 241, heavy=True),
+    _b("20", 105, 201, 196, 241),            # the sender's (margin note: 1–15, 19, 20, 22)
     _b("15", 105, 241, 196, 252),
     _b("22", 14, 252, 75, 287),
     _b("23", 75, 252, 136, 287),
@@ -63,6 +63,9 @@ BOXES: dict[str, Box] = {b.key: b for b in (
 )}
 
 GOODS_COLUMNS = ("6", "7", "8", "9", "10", "11", "12")
+# On the IRU form 6–9 are one ruled area: the four headings side by side, no vertical
+# rules between them (a long description may run across); 10, 11 and 12 are ruled.
+MERGED_GOODS = ("6", "7", "8", "9")
 GOODS_BOTTOM = 180.0                      # the ADR line sits below, across 6–9
 
 # Title block: titles on top, big "CMR" under them on the left, the Convention clause
@@ -77,7 +80,7 @@ CMR_MARK_W = 22.0
 
 # Box 20: label column, then sender | currency | consignee.
 CHARGE_ROWS = ("carriage_charges", "deductions", "balance",
-               "supplementary_charges", "miscellaneous", "total")
+               "supplementary_charges", "other_charges", "miscellaneous", "total")
 CHARGE_COLS = (105.0, 143.0, 161.0, 175.0, 196.0)
 CHARGE_HEADER_H = 7.0
 CHARGE_MIN_ROW_H = 3.6

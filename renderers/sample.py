@@ -30,7 +30,8 @@ def sample_document(**overrides) -> dict:
              "statistical_number": "9403", "gross_weight_kg": "12400.5", "volume_m3": "80", "adr": None},
             {"marks": "MŁ-34", "packages": 2, "packing": "Canister", "nature": "Wood stain, flammable",
              "statistical_number": "3208", "gross_weight_kg": "46.2", "volume_m3": "0.1",
-             "adr": {"class": "3", "un_number": "1263", "packing_group": "II"}},
+             "adr": {"un_number": "1263", "proper_shipping_name": "PAINT", "class": "3",
+                     "packing_group": "II", "tunnel_code": "D/E"}},
             {"marks": "", "packages": 4, "packing": "Carton", "nature": "Chair cushions",
              "statistical_number": "9404", "gross_weight_kg": "38", "volume_m3": "1.6", "adr": None},
             {"marks": "MŁ-40", "packages": 1, "packing": "Crate", "nature": "Glass table tops",
@@ -81,7 +82,8 @@ def large_document() -> dict:
     doc["carrier_reservations"] = "Pallets 12–14 wrapped loosely, count not verified (sealed trailer)."
     doc["special_agreements"] = ("Temperature 15–25 °C. Waiting time over 2 h invoiced at 40 € per hour. "
                                  "Delivery window agreed by e-mail of 19.11.2026. ") * 4
-    doc["charges"].append({"label": "Tolls Germany (Maut)", "sender": "86.40", "currency": "EUR", "consignee": ""})
+    doc["charges"].insert(2, {"label": "Tolls Germany (Maut)", "sender": "86.40", "currency": "EUR", "consignee": ""})
+    doc["charges"][-1]["sender"] = "1596.40"     # the total adds the free-text row too
     return doc
 
 
@@ -173,7 +175,11 @@ def main(argv: list[str]) -> int:
                        "city": "Šiauliai", "country": "LT", "tax_id": "LT100001234567"}
     lt_ru["consignee"] = {"name": "ООО «Северная мебель»", "address": "ул. Льва Толстого, д. 7",
                           "postal_code": "197022", "city": "Санкт-Петербург", "country": "RU"}
-    tr_en = sample_document(languages=["tr", "en"], number="TR-2026-0042", payment_instructions="carriage_forward")
+    # Carriage forward: the consignee pays, so box 20's amounts are in its column; the
+    # total is left blank and printed as the rows add up.
+    tr_en = sample_document(languages=["tr", "en"], number="TR-2026-0042", payment_instructions="carriage_forward",
+                            charges=[{"label": "carriage_charges", "sender": "", "currency": "EUR", "consignee": "1450.00"},
+                                     {"label": "other_charges", "sender": "", "currency": "EUR", "consignee": "35.00"}])
     tr_en["sender"] = {"name": "Güneş İhracat Ltd. Şti.", "address": "Atatürk Cad. No: 18, Kağıthane",
                        "postal_code": "34410", "city": "İstanbul", "country": "TR", "phone": "+90 212 555 12 12"}
     cancelled = sample_document(version=2, fingerprint="0391cbd04495", status="cancelled",

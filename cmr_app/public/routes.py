@@ -7,6 +7,7 @@ from decimal import Decimal, InvalidOperation
 
 from flask import Response, abort, g, jsonify, render_template, request
 from flask_babel import force_locale, format_date, format_decimal
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from ..errors import ServiceError, ValidationFailed
@@ -41,6 +42,21 @@ def phone_number(value) -> str:
         return format_decimal(Decimal(str(value)), format="#,##0.###")
     except (InvalidOperation, ValueError):
         return str(value)
+
+
+@bp.app_template_filter("adr_line")
+def adr_line(adr) -> str:
+    """A goods line's ADR entry as ADR 5.4.1.1.1 writes it: "UN 1263 PAINT, 3, II, (D/E)"."""
+    if not isinstance(adr, dict):
+        return ""
+    un = str(adr.get("un_number") or "")
+    head = " ".join(x for x in (f"UN {un}" if un else "", str(adr.get("proper_shipping_name") or "")) if x)
+    tunnel = str(adr.get("tunnel_code") or "")
+    parts = [head, str(adr.get("class") or ""), str(adr.get("packing_group") or ""),
+             f"({tunnel})" if tunnel else ""]
+    if adr.get("environmentally_hazardous") is True:
+        parts.append(_("environmentally hazardous"))
+    return ", ".join(x for x in parts if x)
 
 
 @bp.app_template_filter("phone_date")

@@ -90,7 +90,7 @@ def _apply(doc: Document, data: dict, company: Company) -> None:
 def numbering_settings(company: Company) -> tuple[str, int]:
     if entitlements.feature_on(company, "custom_numbering"):
         return company.numbering_pattern or numbering.DEFAULT_PATTERN, company.numbering_start or 1
-    return numbering.DEFAULT_PATTERN, 1
+    return numbering.standard_pattern(company.numbering_pattern), 1
 
 
 def archive_cutoff(company: Company):
@@ -320,6 +320,11 @@ def print_offset(company: Company) -> tuple[float, float]:
     return float(company.print_offset_x_mm or 0), float(company.print_offset_y_mm or 0)
 
 
+def print_scale(company: Company) -> float:
+    """The printer's scale in per cent (100 when never calibrated)."""
+    return float(company.print_scale_pct or 100)
+
+
 def pdf_filename(doc: Document, annex: str = "after") -> str:
     """CMR-<number>.pdf; the annex as a separate file is CMR-<number>-annex.pdf."""
     return ("CMR-" + "".join(c if c.isalnum() else "-" for c in doc.number)
@@ -354,7 +359,8 @@ def render_pdf(doc: Document, *, languages=None, copies=None, blank: bool = Fals
     from renderers.cmr import NoAnnex
     try:
         return renderers.render_cmr(data, languages=languages, copies=copies, logo=logo,
-                                    blank_mode=blank, offset_mm=print_offset(company), annex=annex)
+                                     blank_mode=blank, offset_mm=print_offset(company),
+                                     scale_pct=print_scale(company), annex=annex)
     except NoAnnex:
         raise ValidationFailed({"annex": [_("This document has no annex pages: everything fits on the form.")]})
     except ValueError as exc:

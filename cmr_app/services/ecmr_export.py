@@ -95,8 +95,10 @@ def _observations(reservations: list) -> list:
 
 def _dangerous_goods(line: dict) -> list:
     adr = line.get("adr") or {}
-    goods = _compact({"uNDGID": adr.get("un_number", ""), "hazardClassificationID": adr.get("class", ""),
-                      "packagingDangerLevelCode": adr.get("packing_group", "")})
+    goods = _compact({"uNDGID": adr.get("un_number", ""), "properShippingName": adr.get("proper_shipping_name", ""),
+                      "hazardClassificationID": adr.get("class", ""),
+                      "packagingDangerLevelCode": adr.get("packing_group", ""),
+                      "tunnelRestrictionCode": adr.get("tunnel_code", "")})
     return [goods] if goods else []
 
 

@@ -1,4 +1,4 @@
-"""Per-company document numbering: a pattern such as "{seq}/{MM}/{YYYY}" and a series
+"""Per-company document numbering: a pattern such as "{YYYY}/{MM}/{seq:05}" and a series
 that restarts as the pattern says (monthly with {MM}, yearly with {YYYY}/{YY}, never
 otherwise). The next value is taken with one atomic UPDATE ... RETURNING inside the
 document's own transaction: concurrent saves queue on the row lock, and a rolled-back
@@ -15,7 +15,10 @@ from ..errors import ValidationFailed
 from ..extensions import db, insert_ignoring_conflict
 from ..models import NumberSeries
 
-DEFAULT_PATTERN = "{seq}/{MM}/{YYYY}"
+# "12/11/2026" reads as a date; the zero-padded number last cannot: "2026/11/00012".
+DEFAULT_PATTERN = "{YYYY}/{MM}/{seq:05}"
+# The default until issue 12: companies made before keep it (their stored pattern).
+LEGACY_PATTERN = "{seq}/{MM}/{YYYY}"
 TOKEN = re.compile(r"\{(seq(?::(\d{1,2}))?|YYYY|YY|MM|DD)\}")
 
 
@@ -28,6 +31,13 @@ def validate_pattern(pattern: str) -> str:
     if len(pattern) > 60:
         raise ValidationFailed({"numbering_pattern": [_("At most %(n)s characters.", n=60)]})
     return pattern
+
+
+def standard_pattern(stored: str | None) -> str:
+    """The pattern of a company without custom numbering: the default it was made with.
+    A company made before the default changed has the old one stored and keeps it;
+    any other stored pattern (custom numbering since switched off) gets today's."""
+    return LEGACY_PATTERN if (stored or "").strip() == LEGACY_PATTERN else DEFAULT_PATTERN
 
 
 def scope_for(pattern: str, local_dt: datetime) -> str:

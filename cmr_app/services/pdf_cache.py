@@ -74,6 +74,7 @@ def etag(doc: Document, *, languages=None, copies=None, blank: bool = False,
                                                           doc.delivered_at)],
         "languages": list(languages) if languages else None, "copies": copies, "blank": bool(blank),
         "anonymous": bool(anonymous), "annex": annex, "offset": documents.print_offset(company),
+        "scale": documents.print_scale(company),
         "logo": hashlib.sha256(company.logo).hexdigest() if logo_on else None,
         "base_url": current_app.config["BASE_URL"],
     }

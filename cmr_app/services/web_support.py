@@ -68,6 +68,23 @@ def _offset(value, field: str, errors: dict) -> Decimal:
     return number.quantize(Decimal("0.1"))
 
 
+SCALE_LIMITS_PCT = (Decimal("90"), Decimal("110"))
+
+
+def _scale(value, errors: dict) -> Decimal:
+    raw = str(value if value is not None else "").strip().replace(",", ".").rstrip("%").strip() or "100"
+    low, high = SCALE_LIMITS_PCT
+    try:
+        number = Decimal(raw)
+    except InvalidOperation:
+        errors["print_scale_pct"] = [_("Enter a number, e.g. 1250.5.")]
+        return Decimal("100")
+    if not number.is_finite() or not low <= number <= high:
+        errors["print_scale_pct"] = [_("Between %(low)s and %(high)s %%.", low=low, high=high)]
+        return Decimal("100")
+    return number.quantize(Decimal("0.01"))
+
+
 def update_company(user: User, data: dict) -> Company:
     """Company data from the Settings form. The tax id is checked against the country
     (Polish NIP, EU VAT id); the time zone sets the months of the quota."""
@@ -102,6 +119,7 @@ def update_company(user: User, data: dict) -> Company:
         languages = []
     offset_x = _offset(data.get("print_offset_x_mm"), "print_offset_x_mm", errors)
     offset_y = _offset(data.get("print_offset_y_mm"), "print_offset_y_mm", errors)
+    scale = _scale(data.get("print_scale_pct"), errors)
     if errors:
         raise ValidationFailed(errors)
     for field, value in values.items():
@@ -109,6 +127,7 @@ def update_company(user: User, data: dict) -> Company:
     company.country, company.tax_id, company.timezone = country, tax_id, timezone_name
     company.default_languages = ",".join(languages)
     company.print_offset_x_mm, company.print_offset_y_mm = offset_x, offset_y
+    company.print_scale_pct = scale
     db.session.commit()
     return company
 

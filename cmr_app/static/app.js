@@ -140,6 +140,9 @@
       setField("goods." + n + ".adr.class", adr["class"]);
       setField("goods." + n + ".adr.un_number", adr.un_number);
       setField("goods." + n + ".adr.packing_group", adr.packing_group);
+      setField("goods." + n + ".adr.proper_shipping_name", adr.proper_shipping_name);
+      setField("goods." + n + ".adr.tunnel_code", adr.tunnel_code);
+      setField("goods." + n + ".adr.environmentally_hazardous", adr.environmentally_hazardous ? "True" : "");
     });
   }
 

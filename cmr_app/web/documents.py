@@ -13,7 +13,8 @@ from .. import clock
 from ..errors import ServiceError, ValidationFailed
 from ..extensions import db
 from ..qr import qr_svg
-from ..schemas import ALL_STATUSES, LANGUAGES, MAX_GOODS_LINES, PAYMENT_INSTRUCTIONS, STATUSES
+from ..schemas import (ADR_CLASSES, ADR_TUNNEL_CODES, ALL_STATUSES, LANGUAGES, MAX_GOODS_LINES,
+                       PAYMENT_INSTRUCTIONS, STATUSES)
 from ..services import accounts, addressbook, entitlements, lifecycle, quota, record, signatures
 from ..services import documents as document_service
 from ..services import pdf_cache, web_support
@@ -29,10 +30,11 @@ OTHER = "__other__"
 # Box 20: the rows of the paper form. The English label is stored with the row, the
 # form shows it translated.
 CHARGE_ROWS = ("Carriage charges", "Deductions", "Balance", "Supplementary charges",
-               "Miscellaneous", "Total")
+               "Other charges", "Miscellaneous", "Total")
 CHARGE_LABELS = {"Carriage charges": _l("Carriage charges"), "Deductions": _l("Deductions"),
                  "Balance": _l("Balance"), "Supplementary charges": _l("Supplementary charges"),
-                 "Miscellaneous": _l("Miscellaneous"), "Total": _l("Total")}
+                 "Other charges": _l("Other charges"), "Miscellaneous": _l("Miscellaneous"),
+                 "Total": _l("Total")}
 PAYMENT_LABELS = {"carriage_paid": _l("Carriage paid"), "carriage_forward": _l("Carriage forward")}
 EVENT_LABELS = {"issued": _l("Issued"), "amended": _l("Changed"), "signed": _l("Signed"),
                 "taken_over": _l("Taken over"), "delivered": _l("Delivered"), "cancelled": _l("Cancelled"),
@@ -58,7 +60,10 @@ GOODS_FIELDS = {"marks": _l("6 Marks and numbers"), "packages": _l("7 Number of 
                 "statistical_number": _l("10 Statistical number"),
                 "gross_weight_kg": _l("11 Gross weight, kg"), "volume_m3": _l("12 Volume, m³"),
                 "adr.class": _l("ADR class"), "adr.un_number": _l("UN number"),
-                "adr.packing_group": _l("Packing group")}
+                "adr.packing_group": _l("Packing group"),
+                "adr.proper_shipping_name": _l("Proper shipping name"),
+                "adr.tunnel_code": _l("Tunnel code"),
+                "adr.environmentally_hazardous": _l("Environmentally hazardous")}
 SECTIONS = {"sender": _l("1 Sender"), "consignee": _l("2 Consignee"),
             "place_of_delivery": _l("3 Place of delivery"), "taking_over": _l("4 Taking over the goods"),
             "documents_attached": _l("5 Documents attached"), "goods": _l("6–12 Goods"),
@@ -210,6 +215,7 @@ def render_form(state: FormState, *, doc=None, template=None, duplicate_of=None,
         "web/documents/form.html", form=state, doc=doc, template=template, duplicate_of=duplicate_of,
         goods_lines=goods, max_goods_lines=MAX_GOODS_LINES, charge_lines=charges, charge_labels=CHARGE_LABELS,
         payment_labels=PAYMENT_LABELS, other=OTHER, summary=summary,
+        adr_classes=[(c, c) for c in ADR_CLASSES], adr_tunnel_codes=[(c, c) for c in ADR_TUNNEL_CODES],
         countries=country_choices(), languages=language_choices(), statuses=STATUSES,
         usage=quota.usage(current_user.company) if doc is None else None,
         book={"clients": _book("clients"), "carriers": _book("carriers"), "products": _book("products")},
@@ -396,7 +402,9 @@ def document_pdf(doc_id: int):
 def calibration_pdf():
     """A page to print on a pre-printed CMR set and measure the printer's offset."""
     import renderers
-    pdf = renderers.render_calibration_page(offset_mm=document_service.print_offset(current_user.company))
+    company = current_user.company
+    pdf = renderers.render_calibration_page(offset_mm=document_service.print_offset(company),
+                                            scale_pct=document_service.print_scale(company))
     return Response(pdf, mimetype="application/pdf",
                     headers={"Content-Disposition": 'inline; filename="CMR-calibration.pdf"'})
 

@@ -8,6 +8,7 @@ from flask_login import current_user, login_required
 
 from ..errors import ServiceError, ValidationFailed
 from ..extensions import db
+from ..schemas import ADR_CLASSES, ADR_TUNNEL_CODES
 from ..services import addressbook
 from . import bp
 from .common import (FormState, can_edit, country_choices, flash_refusal, flatten,
@@ -24,8 +25,13 @@ PRODUCT = [("name", _l("Name"), "text"), ("nature", _l("Nature of the goods"), "
            ("packing", _l("Method of packing"), "text"),
            ("statistical_number", _l("Statistical number"), "text"),
            ("gross_weight_kg", _l("Gross weight, kg"), "decimal"), ("volume_m3", _l("Volume, m³"), "decimal"),
-           ("adr.class", _l("ADR class"), "text"), ("adr.un_number", _l("UN number"), "text"),
-           ("adr.packing_group", _l("Packing group"), "packing_group")]
+           # ADR 5.4.1.1.1's order: "UN 1263 PAINT, 3, II, (D/E)"
+           ("adr.un_number", _l("UN number"), "text"),
+           ("adr.proper_shipping_name", _l("Proper shipping name"), "text"),
+           ("adr.class", _l("ADR class"), [(c, c) for c in ADR_CLASSES]),
+           ("adr.packing_group", _l("Packing group"), [(g, g) for g in ("I", "II", "III")]),
+           ("adr.tunnel_code", _l("Tunnel code"), [(c, c) for c in ADR_TUNNEL_CODES]),
+           ("adr.environmentally_hazardous", _l("Environmentally hazardous"), [("True", _l("Yes"))])]
 
 KIND_PAGES = {
     "clients": {"title": _l("Clients"), "one": _l("client"), "new": _l("New client"),

@@ -25,6 +25,7 @@ def _company_values(company) -> dict:
     values.update({f"default_languages.{i}": code for i, code in enumerate(languages[:3])})
     values["print_offset_x_mm"] = str(company.print_offset_x_mm or 0)
     values["print_offset_y_mm"] = str(company.print_offset_y_mm or 0)
+    values["print_scale_pct"] = str(company.print_scale_pct or 100)
     return values
 
 
@@ -53,6 +54,7 @@ def render_settings(status: int = 200, **states):
         "invite": states.pop("invite", None) or FormState({"role": "editor"}, readonly=not owner),
         "token_form": states.pop("token_form", None) or FormState(),
         "numbering": numbering_state, "preview": preview,
+        "standard_pattern": numbering.standard_pattern(company.numbering_pattern),
         "numbering_on": entitlements.feature_on(company, "custom_numbering"),
         "users": accounts.company_users(company.id),
         "blocked_users": entitlements.blocked_user_ids(company),

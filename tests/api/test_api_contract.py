@@ -88,17 +88,17 @@ def test_create_read_list_a_document(api):
     response = api.post("/documents", json=sample_document())
     assert response.status_code == 201, response.get_json()
     doc = response.get_json()
-    assert doc["number"] == "1/11/2026"
+    assert doc["number"] == "2026/11/00001"
     assert doc["public_url"].startswith("http://cmr.test/d/") and len(doc["public_url"].rsplit("/", 1)[1]) >= 22
     assert doc["goods"][0]["gross_weight_kg"] == "12400.5"
     assert doc["created_at"].endswith("+00:00")
     second = api.post("/documents", json=sample_document()).get_json()
-    assert second["number"] == "2/11/2026"
+    assert second["number"] == "2026/11/00002"
     listed = api.get("/documents?limit=1").get_json()
     assert [d["id"] for d in listed["items"]] == [second["id"]]
     older = api.get(f"/documents?limit=1&cursor={listed['next_cursor']}").get_json()
     assert [d["id"] for d in older["items"]] == [doc["id"]] and older["next_cursor"] is None
-    assert api.get(f"/documents/{doc['id']}").get_json()["number"] == "1/11/2026"
+    assert api.get(f"/documents/{doc['id']}").get_json()["number"] == "2026/11/00001"
 
 
 @time_machine.travel(NOV, tick=False)
@@ -109,7 +109,7 @@ def test_document_search_and_date_filters(api):
         established={"place": "Poznań", "date": "2026-10-02"}))
     assert [d["consignee"]["name"] for d in api.get("/documents?q=verona").get_json()["items"]] == ["Verona Mobili"]
     assert len(api.get("/documents?q=poznań").get_json()["items"]) == 2
-    assert len(api.get("/documents?q=1/11/2026").get_json()["items"]) == 1
+    assert len(api.get("/documents?q=2026/11/00001").get_json()["items"]) == 1
     in_october = api.get("/documents?from=2026-10-01&to=2026-10-31").get_json()["items"]
     assert [d["consignee"]["city"] for d in in_october] == ["Verona"]
     assert api.get("/documents?from=yesterday").status_code == 422

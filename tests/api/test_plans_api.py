@@ -90,11 +90,11 @@ def test_the_month_is_the_warsaw_calendar_month(make_account, api_for):
     with time_machine.travel(REGISTERED, tick=False):
         api = api_for(make_account(plan="free"))
     with time_machine.travel("2026-11-30T22:59:00+00:00", tick=False):
-        assert api.post("/documents", json=sample_document()).get_json()["number"] == "1/11/2026"
+        assert api.post("/documents", json=sample_document()).get_json()["number"] == "2026/11/00001"
         assert api.get("/account").get_json()["usage"]["period"] == "2026-11"
     with time_machine.travel("2026-11-30T23:30:00+00:00", tick=False):
         doc = api.post("/documents", json=sample_document()).get_json()
-        assert doc["number"] == "1/12/2026"
+        assert doc["number"] == "2026/12/00001"
         assert api.get("/account").get_json()["usage"] == {
             "period": "2026-12", "used": 1, "limit": 10, "remaining": 9,
             "resets_at": "2026-12-31T23:00:00+00:00"}

@@ -21,7 +21,8 @@ VALIDATOR = Draft202012Validator(json.loads(SCHEMA_FILE.read_text(encoding="utf-
 
 ADR_LINE = {"marks": "UN1263", "packages": 4, "packing": "drum", "nature": "Paint", "statistical_number": "3208",
             "gross_weight_kg": "705.6", "volume_m3": "1.2",
-            "adr": {"class": "3", "un_number": "1263", "packing_group": "II"}}
+            "adr": {"class": "3", "un_number": "1263", "packing_group": "II", "proper_shipping_name": "PAINT",
+                    "tunnel_code": "D/E"}}
 
 
 def _full_document(**overrides) -> dict:
@@ -106,8 +107,9 @@ def test_an_issued_document_exports_under_efti_names_and_validates(api, client):
                      "natureIdentificationCargo": {"identificationText": ["Furniture"], "statisticalClassificationCode": "9403"},
                      "transportPackage": {"itemQuantity": 33, "typeText": "EUR pallet", "shippingMarks": {"markingText": "MK-1"}},
                      "grossWeight": {"value": 12400.5, "unitId": "KGM"}, "grossVolume": {"value": 80, "unitId": "MTQ"}}
-    assert paint["transportDangerousGoods"] == [{"uNDGID": "1263", "hazardClassificationID": "3",
-                                                 "packagingDangerLevelCode": "II"}]
+    assert paint["transportDangerousGoods"] == [{"uNDGID": "1263", "properShippingName": "PAINT",
+                                                 "hazardClassificationID": "3", "packagingDangerLevelCode": "II",
+                                                 "tunnelRestrictionCode": "D/E"}]
     # The ADR line makes the main carriage a dangerous goods transport.
     assert c["mainCarriageTransportMovement"] == [{"modeCode": "3", "dangerousGoodsIndicator": True,
                                                    "usedTransportMeans": {"id": "PO 12345"}}]

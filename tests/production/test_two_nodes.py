@@ -164,5 +164,5 @@ def test_numbering_stays_gapless_with_both_nodes_issuing_at_once(nodes, token):
 
     with ThreadPoolExecutor(max_workers=8) as pool:
         numbers = list(pool.map(issue, range(24)))
-    sequence = sorted(int(number.split("/")[0]) for number in numbers)
+    sequence = sorted(int(number.split("/")[-1]) for number in numbers)
     assert sequence == list(range(1, 25))

@@ -25,7 +25,7 @@ def test_the_page_shows_the_key_data_without_login(api, client):
     assert response.status_code == 200
     page = response.get_data(as_text=True)
     for text in (doc["number"], "Poznań", "Berlin", "Meble Kowalski", "Möbelhaus Schäfer GmbH",
-                 "Trans-Pol", "PO 12345 / PO 6789A", "37", "13,200.5", "ADR 3 UN1263 II", doc["fingerprint"],
+                 "Trans-Pol", "PO 12345 / PO 6789A", "37", "13,200.5", "ADR UN 1263, 3, II", doc["fingerprint"],
                  "Issued"):
         assert text in page, text
     assert len(response.data) < 12_000  # small on a slow connection: no scripts, no framework

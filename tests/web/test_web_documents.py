@@ -24,7 +24,9 @@ def test_a_document_created_through_the_form_with_two_goods_lines_is_in_the_list
     assert response.headers["Location"].endswith(f"/documents/{doc.id}")
     assert [g["nature"] for g in doc.data["goods"]] == ["Furniture", "Paint"]
     assert Decimal(doc.data["goods"][0]["gross_weight_kg"]) == Decimal("12400.5")  # typed "12400,5"
-    assert doc.data["goods"][1]["adr"] == {"class": "3", "un_number": "1263", "packing_group": "II"}
+    assert doc.data["goods"][1]["adr"] == {"class": "3", "un_number": "1263", "packing_group": "II",
+                                           "proper_shipping_name": "", "tunnel_code": "",
+                                           "environmentally_hazardous": False}
     assert doc.data["charges"] == [{"label": "Carriage charges", "sender": "1500.00", "currency": "EUR",
                                     "consignee": None}]
     assert doc.data["languages"] == ["pl", "en", "de"] and doc.data["copies"] == 4
@@ -53,6 +55,43 @@ def test_a_bad_weight_shows_its_message_under_the_field_and_keeps_the_input(app,
     assert input_value(html, "carrier.vehicle_registration") == "PO 12345 / PO 6789A"
     assert documents_in_db(app, owner.company_id) == []
     assert usage(owner) == 0
+
+
+def test_the_adr_entry_is_entered_and_shown_as_adr_writes_it(app, client, owner):
+    response = create(client, **{"goods.1.adr.proper_shipping_name": "PAINT", "goods.1.adr.tunnel_code": "D/E",
+                                 "goods.1.adr.environmentally_hazardous": "True"})
+    assert response.status_code == 302
+    [doc] = documents_in_db(app, owner.company_id)
+    assert doc.data["goods"][1]["adr"]["environmentally_hazardous"] is True
+    page = client.get(f"/documents/{doc.id}").get_data(as_text=True)
+    assert "UN 1263 PAINT, 3, II, (D/E), environmentally hazardous" in page
+    edit = client.get(f"/documents/{doc.id}/edit").get_data(as_text=True)
+    assert input_value(edit, "goods.1.adr.proper_shipping_name") == "PAINT"
+    assert re.search(r'name="goods\.1\.adr\.tunnel_code".*?value="D/E" selected', edit, re.S)
+
+    bad = create(client, **{"goods.1.adr.class": "10", "goods.1.adr.un_number": "126"})
+    assert bad.status_code == 422
+    html = bad.get_data(as_text=True)
+    assert "Use an ADR class: 1, 2, 3, 4.1" in html and "Goods line 2 · UN number" in html
+
+
+def test_a_total_that_does_not_add_up_is_refused_with_the_sum_it_should_be(app, client, owner):
+    rows = {"charges.3.sender": "60.00", "charges.3.currency": "EUR",      # supplementary charges
+            "charges.6.sender": "1500.00", "charges.6.currency": "EUR"}    # total, 60 forgotten
+    response = create(client, **rows)
+    assert response.status_code == 422
+    block = re.search(r'name="charges\.6\.sender".*?</td>', response.get_data(as_text=True), re.S).group(0)
+    assert "The total does not match its rows: 1560.00, not 1500.00" in block
+    assert documents_in_db(app, owner.company_id) == []
+    assert create(client, **{**rows, "charges.6.sender": ""}).status_code == 302   # left blank: computed
+
+
+def test_carriage_forward_with_every_amount_on_the_sender_is_refused(app, client, owner):
+    response = create(client, payment_instructions="carriage_forward")
+    assert response.status_code == 422
+    assert "Carriage forward means the consignee pays the carriage" in response.get_data(as_text=True)
+    assert create(client, payment_instructions="carriage_forward",
+                  **{"charges.0.sender": "", "charges.0.consignee": "1500.00"}).status_code == 302
 
 
 def test_an_error_on_a_line_after_a_blank_line_points_to_the_input_the_user_filled(client, owner):
@@ -161,8 +200,8 @@ def test_withdrawing_erases_the_content_and_keeps_the_number_listed(app, client,
     assert client.get(f"/documents/{doc.id}/edit").status_code == 302
     assert usage(owner) == 1  # withdrawing never gives the place back
     create(client)
-    numbers = [d.number.split("/")[0] for d in documents_in_db(app, owner.company_id)]
-    assert numbers == ["1", "2"]  # the withdrawn number is never given again
+    numbers = [d.number.split("/")[-1] for d in documents_in_db(app, owner.company_id)]
+    assert numbers == ["00001", "00002"]  # the withdrawn number is never given again
 
 
 def test_the_document_page_shows_the_link_fingerprint_and_pdf(app, client, owner):

@@ -107,7 +107,7 @@ def test_numbering_pattern_is_validated_and_needs_the_feature(app, client, owner
     refused = client.post("/settings/numbering", data={"numbering_pattern": "CMR-{seq:4}/{YYYY}",
                                                        "numbering_start": "120", "action": "save"})
     assert "Custom numbering" in refused.get_data(as_text=True)
-    assert company_of(app, owner).numbering_pattern == "{seq}/{MM}/{YYYY}"
+    assert company_of(app, owner).numbering_pattern == "{YYYY}/{MM}/{seq:05}"
 
     set_features(owner, "custom_numbering")
     saved = client.post("/settings/numbering", data={"numbering_pattern": "CMR-{seq:4}/{YYYY}",
@@ -137,6 +137,21 @@ def test_company_data_with_an_invalid_nip_and_then_valid(app, client, owner):
     assert str(company.print_offset_x_mm) == "1.5" and str(company.print_offset_y_mm) == "-2.0"
     new_form = client.get("/documents/new").get_data(as_text=True)
     assert input_value(new_form, "established.place") == "Gdynia"
+
+
+def test_the_printers_scale_is_saved_and_checked(app, client, owner):
+    data = {"name": "Spedycja Test", "country": "PL", "timezone": "Europe/Warsaw", "default_languages.0": "pl",
+            "print_offset_x_mm": "0", "print_offset_y_mm": "0", "print_scale_pct": "120"}
+    bad = client.post("/settings/company", data=data)
+    assert bad.status_code == 422
+    block = re.search(r'name="print_scale_pct".*?</div>', bad.get_data(as_text=True), re.S).group(0)
+    assert "Between 90 and 110 %" in block
+    assert client.post("/settings/company", data={**data, "print_scale_pct": "98,5"}).status_code == 302
+    assert str(company_of(app, owner).print_scale_pct) == "98.50"
+    calibration = client.get("/settings/calibration.pdf").data
+    assert b"/PrintScaling /None" in calibration
+    from tests.pdf_helpers import pdf_pages_text
+    assert "scale = 98.50 %" in pdf_pages_text(calibration)[0]
 
 
 def test_a_viewer_sees_read_only_company_settings(client, make_account, make_member, login):

@@ -36,7 +36,7 @@ def cmr_form(**overrides) -> dict:
         "languages.0": "pl", "languages.1": "en", "languages.2": "de", "copies": "4",
     }
     for i, label in enumerate(("Carriage charges", "Deductions", "Balance", "Supplementary charges",
-                               "Miscellaneous", "Total")):
+                               "Other charges", "Miscellaneous", "Total")):
         form.update({f"charges.{i}.label": label, f"charges.{i}.sender": "", f"charges.{i}.currency": "",
                      f"charges.{i}.consignee": ""})
     form.update({"charges.0.sender": "1500.00", "charges.0.currency": "EUR"})
