@@ -192,7 +192,6 @@ def render_cmr(doc: dict, *, languages: list[str] | None = None, copies: int | N
 
     if annex == "only" and not annex_pages and not with_record:
         raise NoAnnex("this document has no annex pages")
-    dx, dy = offset_mm if blank_mode else (0.0, 0.0)
     for copy in range(1, n_copies + 1) if annex != "only" else ():
         colour = COPY_COLOURS[copy]
         copy_name, copy_size = form.copy_names[copy]
