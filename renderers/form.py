@@ -232,6 +232,21 @@ def data_only_layout(extra_charge_rows: int = 0) -> FormLayout:
     return f
 
 
+def _adr_heading(langs, limit_pt: float) -> str:
+    """"ADR: UN number proper shipping name, class, packing group, (tunnel code)", the
+    order of ADR 5.4.1.1.1, in every label language when that fits on the line, else
+    in the first one (the order is what the heading teaches, not the words)."""
+    def phrase(lang):
+        d = labels(lang)
+        return (f"{d['adr_un_number']} {d['adr_proper_shipping_name']}, {d['adr_class']}, "
+                f"{d['adr_packing_group']}, ({d['adr_tunnel_code']})")
+    head = joined("adr", langs) + ": "
+    text = head + " / ".join(phrase(lang) for lang in langs)
+    if width(text, LABEL, LABEL_SIZE) <= limit_pt:
+        return text
+    return head + phrase(langs[0])
+
+
 def _fit_lines(text: str, w_mm: float, h_mm: float):
     """Largest label size (down to LABEL_MIN) at which ``text`` fits; returns (lines, size)."""
     for size in LABEL_SIZES:
