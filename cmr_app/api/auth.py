@@ -28,7 +28,8 @@ def authenticate():
     if user is None:
         raise Unauthorized("This API token is not valid.")
     from ..services import blocking, entitlements
-    if not _withdrawing_support_access():  # consent stays the owner's to end, even while blocked
+    if user.company.blocked_at is not None and not _withdrawing_support_access():
+        # consent stays the owner's to end, even while blocked
         blocking.refuse_if_blocked(user.company)  # terms §10.7: 403 account_blocked with the reason
     if entitlements.user_blocked(user):
         from ..errors import Forbidden
@@ -42,7 +43,10 @@ def authenticate():
 def _withdrawing_support_access() -> bool:
     if request.endpoint != "api.support_access_switch" or request.method != "PUT":
         return False
-    data = request.get_json(silent=True)
+    try:
+        data = request.get_json(silent=True)
+    except RecursionError:  # far deeper than any body the API takes: not a withdrawal
+        return False
     return isinstance(data, dict) and data.get("enabled") is False
 
 
