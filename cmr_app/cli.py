@@ -19,6 +19,7 @@ jobs_cli = AppGroup("jobs", help="Scheduled jobs.")
 billing_cli = AppGroup("billing", help="Payments.")
 promo_cli = AppGroup("promo", help="Promo codes.")
 mail_cli = AppGroup("mail", help="The e-mail outbox.")
+ksef_cli = AppGroup("ksef", help="KSeF e-invoices.")
 
 
 def _fail(exc: ServiceError):
@@ -117,6 +118,24 @@ def mail_retry(ignore_backoff, include_failed):
                            "failed_total": counts.get("failed", 0)}))
 
 
+@ksef_cli.command("send")
+@click.option("--pending-only", is_flag=True, help="Leave the invoices KSeF refused; send only the waiting ones.")
+def ksef_send(pending_only):
+    """Sends every VAT invoice waiting for KSeF (and, unless --pending-only, the refused
+    ones again); an invoice that fails the FA(3) schema is never sent. Safe in parallel."""
+    from .services import ksef
+    with current_app.test_request_context(base_url=current_app.config["BASE_URL"]):
+        if not ksef.configured():
+            click.echo("KSEF_URL, KSEF_TOKEN and KSEF_NIP are not all set: nothing can be sent.", err=True)
+            raise SystemExit(1)
+        done = ksef.send_waiting(include_failed=not pending_only)
+        waiting = {}
+        for document in ksef.queue():
+            waiting[document.ksef_status] = waiting.get(document.ksef_status, 0) + 1
+    click.echo(json.dumps({**done, "waiting": waiting.get("pending", 0) + waiting.get("sending", 0),
+                           "failed_total": waiting.get("failed", 0), "invalid_total": waiting.get("invalid", 0)}))
+
+
 @billing_cli.command("book-payment")
 @click.argument("number")
 @click.option("--amount", default=None, help="The amount received; default: the pro-forma's gross.")
@@ -165,5 +184,5 @@ def promo_create(code, percent, amount, valid_from, valid_to, max_uses):
 
 
 def register(app: Flask) -> None:
-    for group in (accounts_cli, tokens_cli, plans_cli, jobs_cli, billing_cli, promo_cli, mail_cli):
+    for group in (accounts_cli, tokens_cli, plans_cli, jobs_cli, billing_cli, promo_cli, mail_cli, ksef_cli):
         app.cli.add_command(group)
