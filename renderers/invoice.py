@@ -429,7 +429,7 @@ def _payment(data, kind, width):
     if not _paid_by_card(data):
         kv("Bank", "Bank", seller.get("bank_name"))
         kv("Nr rachunku (IBAN)", "Account no. (IBAN)", format_bank_account(seller.get("bank_account")), bold=True)
-        kv("BIC / SWIFT", "BIC / SWIFT", seller.get("bank_swift"), bold=True)
+        kv("Kod BIC (SWIFT)", "BIC (SWIFT) code", seller.get("bank_swift"), bold=True)
         kv("Tytuł przelewu", "Transfer title", data.get("payment_title"), bold=True)
     if kind == "invoice" and _t(data.get("proforma_number")):
         kv("Do pro formy nr", "Pro forma no.", data.get("proforma_number"))
@@ -463,7 +463,10 @@ def _ksef_block(data):
             Paragraph(f"<b>{_x(ksef['number'])}</b>", S_BODY), Spacer(1, 3),
             Paragraph(_bi("Weryfikacja faktury w KSeF (KOD I)", "Verify this invoice in KSeF"), S_META_L),
             Paragraph(_x(url), _style("ksef_url", 6.5, color=MUTED, wordWrap="CJK"))]
-    t = Table([[_Code(), "", text]], colWidths=[side, 5 * mm, CONTENT_W - side - 5 * mm])
+    # The KSeF number also labels the code itself, under it, as KSeF's rules for KOD I ask.
+    label = Paragraph(_x(ksef["number"]), _style("ksef_label", 5.6, font=FONT_BOLD, leading=7))
+    left_w = 46 * mm
+    t = Table([[[_Code(), Spacer(1, 1.5 * mm), label], "", text]], colWidths=[left_w, 5 * mm, CONTENT_W - left_w - 5 * mm])
     t.setStyle(_ts([
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0),
