@@ -202,3 +202,31 @@ def test_an_invoice_failing_the_schema_is_never_sent_and_admins_see_why(make_acc
     assert refused.status_code == 409
     assert invoice["ksef_status"] == "invalid"
 
+
+
+def test_admins_see_what_waits_for_ksef_and_why(make_account, api_for, runner, app, client):
+    app.config.update(KSEF_URL=f"http://127.0.0.1:{_closed_port()}", KSEF_TOKEN=TOKEN, KSEF_NIP=NIP,
+                      KSEF_QR_URL="https://qr-test.ksef.mf.gov.pl")
+    api = api_for(make_account(plan="free"))
+    waiting = _order_and_pay(api, runner, INVOICE_PL)
+    with app.app_context():
+        from cmr_app.extensions import db
+        from cmr_app.services import billing
+        billing.seller().tax_id = "70108475"  # from now on invoices fail the schema
+        db.session.commit()
+    api2 = api_for(make_account(plan="free"))
+    with time_machine.travel("2026-11-26T09:00:00+00:00", tick=False):
+        proforma = api2.post("/orders", json={"plan": "standard", "period_months": 12,
+                                              "invoice": INVOICE_PL}).get_json()["proforma"]
+        assert runner.invoke(args=["billing", "book-payment", proforma["number"]]).exit_code == 0
+    invalid = next(i for i in api2.get("/invoices").get_json()["items"] if i["kind"] == "invoice")
+    admin = make_account("ksef-admin@cmr.example", company="CMR Online Operator")
+    with app.app_context():
+        from cmr_app.models import User
+        db.session.get(User, admin.id).is_admin = True
+        db.session.commit()
+    assert client.post("/login", data={"email": admin.email, "password": admin.password}).status_code == 302
+    page = client.get("/admin/ksef").get_data(as_text=True)
+    rows = page.split("<tbody>")[1]
+    assert waiting["number"] in rows and "not yet in KSeF" in rows and "Network error" in rows
+    assert invalid["number"] in rows and "fails the FA(3) schema: never sent" in rows and "NIP" in rows
