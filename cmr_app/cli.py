@@ -102,6 +102,10 @@ def jobs_daily():
         done = jobs.run_daily()
     from . import sender
     done["mail"] = sender.retry_due()  # what the jobs recorded, and what waited
+    from .services import ksef
+    with current_app.test_request_context(base_url=current_app.config["BASE_URL"]):
+        if ksef.configured():
+            done["ksef"] = ksef.send_waiting(include_failed=False)
     click.echo(json.dumps(done))
 
 

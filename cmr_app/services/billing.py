@@ -543,6 +543,12 @@ def create_renewal(sub: Subscription) -> Order | None:
     except IntegrityError:
         db.session.rollback()
         return None
+    except SellerIncomplete:
+        # No pro-forma without the seller's account; the next daily run tries again.
+        db.session.rollback()
+        current_app.logger.error("renewal pro-forma not issued: the seller data is incomplete (%s)",
+                                 ", ".join(seller_missing()))
+        return None
     return order
 
 

@@ -147,10 +147,10 @@ def xml_of(document: BillingDocument) -> bytes:
         raise InvalidInvoice("Only a VAT invoice has an FA(3) document; a pro-forma is not an invoice.")
     if document.ksef_xml is None:
         if document.ksef_status is None:
-            prepare(document)
-            db.session.commit()
-        if document.ksef_xml is None:
-            raise InvalidInvoice(document.ksef_error or "")
+            # Issued before this version: its XML on request, but it is not queued for
+            # KSeF afterwards (it was given to the buyer outside KSeF).
+            return build_xml(document.data, document.issued_at)
+        raise InvalidInvoice(document.ksef_error or "")
     return document.ksef_xml.encode("utf-8")
 
 

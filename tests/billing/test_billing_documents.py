@@ -131,3 +131,20 @@ def test_the_renderer_refuses_totals_that_are_not_the_sum_of_the_lines():
         render_billing_document(data)
     data["totals"]["gross"] = "123.00"
     assert render_billing_document(data).startswith(b"%PDF")
+
+
+def test_an_invoice_issued_before_ksef_gets_its_xml_but_is_not_queued(make_account, api_for, runner, app):
+    api = api_for(make_account(plan="free"))
+    proforma = _order(api).get_json()["proforma"]
+    assert runner.invoke(args=["billing", "book-payment", proforma["number"]]).exit_code == 0
+    invoice = next(i for i in _items(api) if i["kind"] == "invoice")
+    with app.app_context():
+        from cmr_app.extensions import db
+        from cmr_app.models import BillingDocument
+        document = db.session.get(BillingDocument, invoice["id"])
+        document.ksef_status = document.ksef_xml = None  # as the migration leaves older invoices
+        db.session.commit()
+    assert api.get(f"/invoices/{invoice['id']}/ksef.xml").status_code == 200
+    with app.app_context():
+        from cmr_app.services import ksef
+        assert ksef.queue() == [] and ksef.due_ids(ignore_backoff=True) == []
