@@ -204,11 +204,12 @@ def test_an_invoice_failing_the_schema_is_never_sent_and_admins_see_why(make_acc
 
 
 
-def test_admins_see_what_waits_for_ksef_and_why(make_account, api_for, runner, app, client):
+def test_admins_see_what_waits_for_ksef_and_why(make_account, api_for, runner, app, client, drain):
     app.config.update(KSEF_URL=f"http://127.0.0.1:{_closed_port()}", KSEF_TOKEN=TOKEN, KSEF_NIP=NIP,
                       KSEF_QR_URL="https://qr-test.ksef.mf.gov.pl")
     api = api_for(make_account(plan="free"))
     waiting = _order_and_pay(api, runner, INVOICE_PL)
+    drain()  # the queue's attempt (made at once without Redis) meets a closed port
     with app.app_context():
         from cmr_app.extensions import db
         from cmr_app.services import billing
@@ -230,3 +231,23 @@ def test_admins_see_what_waits_for_ksef_and_why(make_account, api_for, runner, a
     rows = page.split("<tbody>")[1]
     assert waiting["number"] in rows and "not yet in KSeF" in rows and "Network error" in rows
     assert invalid["number"] in rows and "fails the FA(3) schema: never sent" in rows and "NIP" in rows
+
+
+def test_parallel_senders_send_an_invoice_once(make_account, api_for, runner, app, standin):
+    import threading
+    app.config.update(KSEF_URL=f"http://127.0.0.1:{_closed_port()}", KSEF_TOKEN=TOKEN, KSEF_NIP=NIP,
+                      KSEF_QR_URL="https://qr-test.ksef.mf.gov.pl")
+    api = api_for(make_account(plan="free"))
+    invoice = _order_and_pay(api, runner, INVOICE_PL)
+    app.config["KSEF_URL"] = standin.url
+    results = []
+
+    def run():
+        from cmr_app.services import ksef
+        with app.test_request_context(base_url="http://cmr.test"):
+            results.append(ksef.send(invoice["id"], ignore_backoff=True))
+    threads = [threading.Thread(target=run) for _ in range(4)]
+    [t.start() for t in threads]
+    [t.join() for t in threads]
+    assert results.count("sent") == 1 and results.count(None) == 3
+    assert len(standin.received) == 1
