@@ -44,6 +44,7 @@ rl_config.useA85 = 0
 KINDS = ("proforma", "invoice")
 REVERSE_CHARGE_NOTE = "odwrotne obciążenie / reverse charge"
 NOT_A_VAT_INVOICE = "Nie jest fakturą VAT / This is not a VAT invoice"
+CANCELLED = "ANULOWANA – nie płacić / CANCELLED – do not pay"
 
 # Own registration of the vendored DejaVu faces (the CMR renderer keeps its own).
 FONT = "InvoiceSans"
@@ -235,6 +236,8 @@ def _header(data, kind):
             Paragraph(f'<font name="{FONT}" size="8" color="#5f6b78">Nr / No.</font> {number}', S_NUMBER)]
     if kind == "proforma":
         left += [Spacer(1, 3), Paragraph(escape(NOT_A_VAT_INVOICE), S_WARN)]
+        if data.get("cancelled"):
+            left += [Spacer(1, 2), Paragraph(escape(CANCELLED), S_WARN)]
 
     rows = []
 

@@ -413,6 +413,8 @@ def render(document: BillingDocument) -> bytes:
     data = document.data
     if document.kind == "invoice":
         data = {**data, "ksef": ksef.print_data(document)}
+    elif document.order.status == "cancelled":
+        data = {**data, "cancelled": True}
     return renderers.render_billing_document(data)
 
 

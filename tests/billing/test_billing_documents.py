@@ -87,6 +87,8 @@ def test_an_unpaid_pro_forma_can_be_cancelled_and_then_not_paid(make_account, ap
     assert again.status_code == 409 and "already cancelled" in again.get_json()["error"]["message"]
     result = runner.invoke(args=["billing", "book-payment", proforma["number"]])
     assert result.exit_code != 0 and "cannot be paid" in result.output
+    pdf = api.client.get(proforma["pdf_url"].replace("http://cmr.test", "")).data
+    assert "CANCELLED – do not pay" in "".join(pdf_pages_text(pdf))
     assert api.get("/account").get_json()["subscription"] is None
 
 
