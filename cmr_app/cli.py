@@ -20,6 +20,7 @@ billing_cli = AppGroup("billing", help="Payments.")
 promo_cli = AppGroup("promo", help="Promo codes.")
 mail_cli = AppGroup("mail", help="The e-mail outbox.")
 exports_cli = AppGroup("exports", help="The owners' data exports.")
+ksef_cli = AppGroup("ksef", help="KSeF e-invoices.")
 
 
 def _fail(exc: ServiceError):
@@ -133,6 +134,10 @@ def jobs_daily():
         done["exports"] = exports.run_pending()  # builds left waiting; ZIPs past their 7 days deleted
     from . import sender
     done["mail"] = sender.retry_due()  # what the jobs recorded, and what waited
+    from .services import ksef
+    with current_app.test_request_context(base_url=current_app.config["BASE_URL"]):
+        if ksef.configured():
+            done["ksef"] = ksef.send_waiting(include_failed=False)
     click.echo(json.dumps(done))
 
 
@@ -147,6 +152,24 @@ def mail_retry(ignore_backoff, include_failed):
     counts = outbox.counts()
     click.echo(json.dumps({**done, "waiting": counts.get("pending", 0) + counts.get("sending", 0),
                            "failed_total": counts.get("failed", 0)}))
+
+
+@ksef_cli.command("send")
+@click.option("--pending-only", is_flag=True, help="Leave the invoices KSeF refused; send only the waiting ones.")
+def ksef_send(pending_only):
+    """Sends every VAT invoice waiting for KSeF (and, unless --pending-only, the refused
+    ones again); an invoice that fails the FA(3) schema is never sent. Safe in parallel."""
+    from .services import ksef
+    with current_app.test_request_context(base_url=current_app.config["BASE_URL"]):
+        if not ksef.configured():
+            click.echo("KSEF_URL, KSEF_TOKEN and KSEF_NIP are not all set: nothing can be sent.", err=True)
+            raise SystemExit(1)
+        done = ksef.send_waiting(include_failed=not pending_only)
+        waiting = {}
+        for document in ksef.queue():
+            waiting[document.ksef_status] = waiting.get(document.ksef_status, 0) + 1
+    click.echo(json.dumps({**done, "waiting": waiting.get("pending", 0) + waiting.get("sending", 0),
+                           "failed_total": waiting.get("failed", 0), "invalid_total": waiting.get("invalid", 0)}))
 
 
 @billing_cli.command("book-payment")
@@ -210,4 +233,5 @@ def exports_run():
 
 def register(app: Flask) -> None:
     for group in (accounts_cli, tokens_cli, plans_cli, jobs_cli, billing_cli, promo_cli, mail_cli, exports_cli):
+    for group in (accounts_cli, tokens_cli, plans_cli, jobs_cli, billing_cli, promo_cli, mail_cli, ksef_cli):
         app.cli.add_command(group)

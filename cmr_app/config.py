@@ -9,7 +9,7 @@ from pathlib import Path
 
 KEYS = ("DATABASE_URL", "REDIS_URL", "MAIL_URL", "SECRET_KEY", "BASE_URL", "DEFAULT_TIMEZONE",
         "PAYMENT_PROVIDER", "TRUSTED_PROXIES", "PROXY_FIX", "STRIPE_SECRET_KEY", "STRIPE_PUBLISHABLE_KEY",
-        "STRIPE_WEBHOOK_SECRET", "STRIPE_API_BASE")
+        "STRIPE_WEBHOOK_SECRET", "STRIPE_API_BASE", "KSEF_URL", "KSEF_TOKEN", "KSEF_NIP", "KSEF_QR_URL")
 # Online payment providers this version has an adapter for (services/payments.py).
 # Unset: bank transfer only, booked by an admin.
 PAYMENT_PROVIDERS = ("fake", "stripe")
@@ -34,6 +34,9 @@ def load(instance_path: str, overrides: Mapping | None) -> dict:
         "STRIPE_API_BASE": None,  # a local stand-in (tests: localstripe); unset: api.stripe.com
         "TRUSTED_PROXIES": 0,  # how many reverse proxies stand before the app
         "PROXY_FIX": None,
+        # KSeF (services/ksef.py): all three set → VAT invoices are sent; unset → they wait.
+        "KSEF_URL": None, "KSEF_TOKEN": None, "KSEF_NIP": None,
+        "KSEF_QR_URL": None,  # only for a KSEF_URL other than the ministry's TEST/DEMO/PROD
         "MAIL_FROM": "CMR Online <no-reply@cmr.local>",
         "TESTING": False,
     }

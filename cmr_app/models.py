@@ -336,6 +336,7 @@ class SellerSettings(db.Model):
     tax_id: Mapped[str] = mapped_column(String(32), default="")
     bank_name: Mapped[str] = mapped_column(String(200), default="")
     bank_account: Mapped[str] = mapped_column(String(40), default="")
+    bank_swift: Mapped[str] = mapped_column(String(11), default="")  # BIC, for transfers from abroad
     invoice_place: Mapped[str] = mapped_column(String(100), default="")
     payment_days: Mapped[int] = mapped_column(Integer, default=7)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
@@ -375,6 +376,7 @@ class Order(db.Model):
     period_end: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     paid_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
 
 class BillingDocument(db.Model):
@@ -390,6 +392,19 @@ class BillingDocument(db.Model):
     due_date: Mapped[date | None] = mapped_column(Date, nullable=True)
     data: Mapped[dict] = mapped_column(JSONType)
     access_token: Mapped[str] = mapped_column(String(64), unique=True)
+    # KSeF (VAT invoices only): the FA(3) XML made at issue, and where its sending stands:
+    # pending | sending | sent | failed (KSeF refused; retried by `ksef send`) | invalid
+    # (fails the FA(3) schema: never sent). services/ksef.py.
+    ksef_status: Mapped[str | None] = mapped_column(String(10), nullable=True, index=True)
+    ksef_xml: Mapped[str | None] = mapped_column(Text, nullable=True)
+    ksef_number: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    ksef_url: Mapped[str | None] = mapped_column(String(300), nullable=True)
+    ksef_reference: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    ksef_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    ksef_attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    ksef_next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    ksef_claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    ksef_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
     order: Mapped[Order] = relationship()
 

@@ -31,8 +31,8 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import (BaseDocTemplate, Frame, KeepTogether, PageTemplate, Paragraph, Spacer,
-                                Table, TableStyle)
+from reportlab.platypus import (BaseDocTemplate, Flowable, Frame, KeepTogether, PageTemplate, Paragraph,
+                                Spacer, Table, TableStyle)
 
 from .money_words import amount_in_words_pl, format_amount, to_decimal
 
@@ -44,6 +44,7 @@ rl_config.useA85 = 0
 KINDS = ("proforma", "invoice")
 REVERSE_CHARGE_NOTE = "odwrotne obciążenie / reverse charge"
 NOT_A_VAT_INVOICE = "Nie jest fakturą VAT / This is not a VAT invoice"
+CANCELLED = "ANULOWANA – nie płacić / CANCELLED – do not pay"
 
 # Own registration of the vendored DejaVu faces (the CMR renderer keeps its own).
 FONT = "InvoiceSans"
@@ -207,8 +208,21 @@ class _NumberedCanvas(Canvas):
         self.restoreState()
 
 
-def _canvas_maker(footer_left: str):
-    return type("_Canvas", (_NumberedCanvas,), {"footer_left": footer_left})
+def _canvas_maker(footer_left: str, created: str | None = None):
+    """`created`: the issue date as the PDF's creation date (D:YYYYMMDD…)."""
+    def __init__(self, *args, **kw):
+        _NumberedCanvas.__init__(self, *args, **kw)
+        if created:
+            self.setDateFormatter(lambda *_: created)
+    return type("_Canvas", (_NumberedCanvas,), {"footer_left": footer_left, "__init__": __init__})
+
+
+def _pdf_date(value) -> str | None:
+    try:
+        day = date.fromisoformat(_t(value)[:10])
+    except ValueError:
+        return None
+    return f"D:{day:%Y%m%d}000000+00'00'"
 
 
 # ---------------------------------------------------------------- blocks
@@ -222,6 +236,8 @@ def _header(data, kind):
             Paragraph(f'<font name="{FONT}" size="8" color="#5f6b78">Nr / No.</font> {number}', S_NUMBER)]
     if kind == "proforma":
         left += [Spacer(1, 3), Paragraph(escape(NOT_A_VAT_INVOICE), S_WARN)]
+        if data.get("cancelled"):
+            left += [Spacer(1, 2), Paragraph(escape(CANCELLED), S_WARN)]
 
     rows = []
 
@@ -231,10 +247,8 @@ def _header(data, kind):
 
     meta("Miejsce wystawienia", "Place of issue", data.get("place"))
     meta("Data wystawienia", "Issue date", _date(data.get("issue_date")))
-    if kind == "invoice":
+    if kind == "invoice":  # a pro-forma sells nothing yet: no date of sale
         meta("Data wykonania usługi", "Date of service", _date(data.get("sale_date")))
-    else:
-        meta("Data sprzedaży", "Date of sale", _date(data.get("sale_date")))
     if kind == "proforma" or not data.get("paid"):
         meta("Termin płatności", "Payment due", _date(data.get("due_date")))
     right = Table(rows, colWidths=[46 * mm, 28 * mm], hAlign="RIGHT") if rows else Spacer(1, 1)
@@ -272,8 +286,19 @@ def _party_lines(party: dict, tax_label: str) -> list:
     return out
 
 
+def _seller_for_print(data) -> dict:
+    """With reverse charge the buyer checks the seller's EU VAT id (VIES): the Polish NIP
+    prints with its PL prefix."""
+    seller = dict(data.get("seller") or {})
+    tax_id = "".join(_t(seller.get("tax_id")).split())
+    if data.get("reverse_charge") and tax_id and (_t(seller.get("country")) or "PL").upper() == "PL" \
+            and not tax_id.upper().startswith("PL"):
+        seller["tax_id"] = "PL" + tax_id
+    return seller
+
+
 def _parties(data):
-    seller = _party_lines(data.get("seller"), "NIP / Tax ID")
+    seller = _party_lines(_seller_for_print(data), "NIP / VAT ID" if data.get("reverse_charge") else "NIP / Tax ID")
     buyer = _party_lines(data.get("buyer"), "NIP / VAT ID")
     half = (CONTENT_W - 6 * mm) / 2
     t = Table([[Paragraph(_bi("Sprzedawca", "Seller", color="#6f8fb0"), S_BOX_HEAD), "",
@@ -403,17 +428,54 @@ def _payment(data, kind, width):
                          Paragraph(f"<b>{v}</b>" if bold else v, S_SMALL)])
 
     kv("Sposób płatności", "Payment method", data.get("payment_method"))
-    if kind == "proforma" or not data.get("paid"):
-        kv("Termin płatności", "Payment due", _date(data.get("due_date")), bold=True)
-    kv("Bank", "Bank", seller.get("bank_name"))
-    kv("Nr rachunku", "Account no.", format_bank_account(seller.get("bank_account")), bold=True)
-    kv("Tytuł przelewu", "Transfer title", data.get("payment_title"), bold=True)
+    # The due date prints once, in the header. A card payment has no transfer to make.
+    if not _paid_by_card(data):
+        kv("Bank", "Bank", seller.get("bank_name"))
+        kv("Nr rachunku (IBAN)", "Account no. (IBAN)", format_bank_account(seller.get("bank_account")), bold=True)
+        kv("Kod BIC (SWIFT)", "BIC (SWIFT) code", seller.get("bank_swift"), bold=True)
+        kv("Tytuł przelewu", "Transfer title", data.get("payment_title"), bold=True)
     if kind == "invoice" and _t(data.get("proforma_number")):
         kv("Do pro formy nr", "Pro forma no.", data.get("proforma_number"))
     if not rows:
         return Spacer(1, 1)
     head = Paragraph(_bi("Płatność", "Payment", color="#6f8fb0"), S_BOX_HEAD)
     return [head, Spacer(1, 3), _kv_table(rows, 37 * mm, width)]
+
+
+def _paid_by_card(data) -> bool:
+    return data.get("payment_kind") == "card" or _t(data.get("payment_method")).startswith("karta")
+
+
+def _ksef_block(data):
+    """The KSeF number and the verification QR code (KOD I) with its link, as the copy
+    given to the buyer of an invoice issued in KSeF must show."""
+    ksef = data.get("ksef") or {}
+    if not (_t(ksef.get("number")) and _t(ksef.get("url"))):
+        return []
+    from .qr import draw_qr
+    url, side = _t(ksef["url"]), 30 * mm
+
+    class _Code(Flowable):
+        def wrap(self, *args):
+            return side, side
+
+        def draw(self):
+            draw_qr(self.canv, url, 0, side, side)
+
+    text = [Paragraph(_bi("Numer KSeF", "KSeF number", color="#6f8fb0"), S_BOX_HEAD), Spacer(1, 2),
+            Paragraph(f"<b>{_x(ksef['number'])}</b>", S_BODY), Spacer(1, 3),
+            Paragraph(_bi("Weryfikacja faktury w KSeF (KOD I)", "Verify this invoice in KSeF"), S_META_L),
+            Paragraph(_x(url), _style("ksef_url", 6.5, color=MUTED, wordWrap="CJK"))]
+    # The KSeF number also labels the code itself, under it, as KSeF's rules for KOD I ask.
+    label = Paragraph(_x(ksef["number"]), _style("ksef_label", 5.6, font=FONT_BOLD, leading=7))
+    left_w = 46 * mm
+    t = Table([[[_Code(), Spacer(1, 1.5 * mm), label], "", text]], colWidths=[left_w, 5 * mm, CONTENT_W - left_w - 5 * mm])
+    t.setStyle(_ts([
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+        ("TOPPADDING", (0, 0), (-1, -1), 0), ("BOTTOMPADDING", (0, 0), (-1, -1), 0),
+    ]))
+    return [Spacer(1, 5 * mm), KeepTogether([t])]
 
 
 def _amount_due(data, kind, tot, currency):
@@ -481,7 +543,19 @@ def _check(data) -> str:
         raise ValueError("number is required")
     if not data.get("lines"):
         raise ValueError("at least one line is required")
+    _check_totals(data)
     return kind
+
+
+def _check_totals(data) -> None:
+    """The totals printed must be the sum of the lines printed."""
+    totals = data.get("totals") or {}
+    for key in ("net", "vat", "gross"):
+        if key not in totals:
+            continue
+        lines = sum((to_decimal(line.get(key) or "0") for line in data["lines"]), Decimal(0))
+        if lines != to_decimal(totals[key]):
+            raise ValueError(f"the {key} total {totals[key]} is not the sum of the lines ({lines})")
 
 
 def render_billing_document(data: dict) -> bytes:
@@ -521,6 +595,7 @@ def render_billing_document(data: dict) -> bytes:
     if reverse_charge:
         tail += [Spacer(1, 4 * mm), _reverse_charge_box()]
     story.append(KeepTogether(tail))
+    story += _ksef_block(data)
     notes = _notes(data)
     if notes:
         story += [Spacer(1, 5 * mm), KeepTogether(notes)]
@@ -528,5 +603,5 @@ def render_billing_document(data: dict) -> bytes:
     footer = f"{'Faktura VAT' if kind == 'invoice' else 'Faktura pro forma'} {number}"
     if seller_name:
         footer += f" · {seller_name}"
-    doc.build(story, canvasmaker=_canvas_maker(footer))
+    doc.build(story, canvasmaker=_canvas_maker(footer, _pdf_date(data.get("issue_date"))))
     return buf.getvalue()

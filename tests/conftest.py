@@ -137,10 +137,23 @@ def app(app_config):
     with app.app_context():
         from cmr_app.services.catalogue import sync_default_catalogue
         sync_default_catalogue()
+        complete_seller()
     yield app
     with app.app_context():
         db.session.remove()
         db.engine.dispose()
+
+
+SELLER_BANK = {"bank_name": "mBank S.A.", "bank_account": "PL61109010140000071219812874", "bank_swift": "BREXPLPW"}
+
+
+def complete_seller() -> None:
+    """The operator's bank account (IBAN and BIC): without it no pro-forma is issued."""
+    from cmr_app.services import billing
+    row = billing.seller()
+    for key, value in SELLER_BANK.items():
+        setattr(row, key, value)
+    db.session.commit()
 
 
 @pytest.fixture

@@ -199,6 +199,8 @@ class SellerForm(FlaskForm):
     bank_account = StringField(_l("Bank account (IBAN)"),
                                description=_l("Printed on pro-formas for the transfer; spaces allowed."),
                                validators=[Length(max=50)])
+    bank_swift = StringField(_l("BIC (SWIFT)"), description=_l("For transfers from abroad; printed with the IBAN."),
+                             validators=[Length(max=11)])
     invoice_place = StringField(_l("Place of issue"), description=_l("Empty: the city."),
                                 validators=[Length(max=100)])
     payment_days = WholeNumberField(_l("Payment days"), description=_l("Days from the pro-forma to its due date."),

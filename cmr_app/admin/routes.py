@@ -24,6 +24,7 @@ NAV = (
     ("admin.payments", _l("Payments")),
     ("admin.seller", _l("Seller data")),
     ("admin.emails", _l("E-mails")),
+    ("admin.ksef", _l("KSeF")),
 )
 
 
@@ -221,7 +222,17 @@ def seller():
             flash(_("Seller data saved: new pro-formas and invoices will print it."), "success")
             return redirect(url_for("admin.seller"))
     status = 422 if request.method == "POST" else 200
-    return render_template("admin/seller.html", form=form, row=row), status
+    return render_template("admin/seller.html", form=form, row=row, missing=billing.seller_missing(row)), status
+
+
+@bp.get("/ksef")
+def ksef():
+    """VAT invoices not (yet) in KSeF: waiting, refused (with KSeF's answer) and those
+    that fail the FA(3) schema (with the schema's message; never sent)."""
+    from ..services import ksef as ksef_service
+    waiting = ksef_service.queue()
+    return render_template("admin/ksef.html", waiting=waiting, configured=ksef_service.configured(),
+                           names=billing.company_names([d.company_id for d in waiting]))
 
 
 @bp.get("/emails")

@@ -205,6 +205,26 @@ def spec() -> dict:
                        "signatures with image and photo SHA-256); a withdrawn document answers 409",
             "responses": {"200": {"description": "the e-CMR", **_json({"$ref": "/api/v1/schemas/ecmr.json"})},
                           **_errors(404, 409)}}},
+        "/orders": {"post": {
+            "summary": "Order a paid plan: the order and its pro-forma; an open order for another plan or period "
+                       "is cancelled (`cancelled_proformas`), the same order again is refused (409) naming the "
+                       "pro-forma that waits; 409 `seller_incomplete` while the operator's bank data is missing",
+            "requestBody": _json({"type": "object", "required": ["plan", "period_months", "invoice"]}),
+            "responses": {"201": {"description": "{id, plan, period_months, status, kind, amounts, proforma, "
+                                                 "cancelled_proformas}"}, **_errors(403, 409, 422)}}},
+        "/invoices": {"get": {
+            "summary": "The company's pro-formas and VAT invoices, newest first",
+            "description": "Each item: {id, kind: proforma | invoice, number, net, vat, gross, currency, status "
+                           "(pending | paid | cancelled), issued_at, due_date, pdf_url}; a VAT invoice adds "
+                           "ksef_status (pending | sending | sent | failed | invalid), ksef_number and ksef_xml_url.",
+            "responses": {"200": {"description": "{items, next_cursor}"}}}},
+        "/invoices/{id}/ksef.xml": {"parameters": ID, "get": {
+            "summary": "The VAT invoice as FA(3) XML (KSeF's e-invoice schema), the document sent to KSeF",
+            "responses": {"200": {"description": "the FA(3) XML", "content": {"application/xml": {}}},
+                          **_errors(404, 409)}}},
+        "/invoices/{id}/cancel": {"parameters": ID, "post": {
+            "summary": "Cancel an unpaid pro-forma (owner only); a paid one, or a VAT invoice, answers 409",
+            "responses": {"200": {"description": "the pro-forma, status cancelled"}, **_errors(403, 404, 409)}}},
         "/schemas/ecmr.json": {"get": {
             "summary": "The JSON Schema (draft 2020-12) of the e-CMR export", "security": [],
             "responses": {"200": {"description": "the schema",

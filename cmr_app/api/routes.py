@@ -6,10 +6,10 @@ from datetime import date
 from flask import Response, jsonify, request, url_for
 
 from .. import inputs
-from ..errors import NotFound, ServiceError, ValidationFailed
+from ..errors import Conflict, NotFound, ServiceError, ValidationFailed
 from ..services import account as account_service
-from ..services import (addressbook, billing, documents, ecmr_export, idempotency, lifecycle, outbox, pdf_cache,
-                        record, signatures)
+from ..services import (addressbook, billing, documents, ecmr_export, idempotency, ksef, lifecycle, outbox,
+                        pdf_cache, record, signatures)
 from . import bp
 from .auth import current
 
@@ -127,6 +127,23 @@ def orders_create():
 def invoices_list():
     return jsonify({"items": [billing.document_dict(d) for d in billing.list_documents(current().company_id)],
                     "next_cursor": None})
+
+
+@bp.get("/invoices/<int:invoice_id>/ksef.xml")
+def invoice_ksef_xml(invoice_id: int):
+    document = billing.company_document(current().company_id, invoice_id)
+    try:
+        xml = ksef.xml_of(document)
+    except ksef.InvalidInvoice as exc:
+        raise Conflict(str(exc) or "This document has no FA(3) XML.") from None
+    filename = document.number.replace("/", "-") + ".xml"
+    return Response(xml, mimetype="application/xml",
+                    headers={"Content-Disposition": f'inline; filename="{filename}"'})
+
+
+@bp.post("/invoices/<int:invoice_id>/cancel")
+def invoice_cancel(invoice_id: int):
+    return jsonify(billing.document_dict(billing.cancel_proforma(current(), invoice_id)))
 
 
 # Address book: the same five endpoints for clients, carriers and products

@@ -17,12 +17,12 @@ from pydantic import StringConstraints
 from sqlalchemy import func, or_, select, update
 
 from .. import clock
-from ..errors import NotFound, ServiceError, ValidationFailed
+from ..errors import Conflict, NotFound, ServiceError, ValidationFailed
 from ..extensions import db
 from ..models import BillingDocument, Company, Order, Payment, PromoCode, SellerSettings, Subscription, User
 from ..schemas import Model, Party, parse
 from ..taxid import check_tax_id
-from . import accounts, entitlements, mailing, numbering
+from . import accounts, entitlements, ksef, mailing, numbering
 
 INVOICE_PATTERN = "FV/{seq}/{MM}/{YYYY}"
 PROFORMA_PATTERN = "PF/{seq}/{MM}/{YYYY}"
@@ -70,7 +70,31 @@ def seller() -> SellerSettings:
 
 def seller_dict(row: SellerSettings) -> dict:
     return {k: getattr(row, k) for k in ("name", "address", "postal_code", "city", "country", "tax_id",
-                                         "bank_name", "bank_account")}
+                                         "bank_name", "bank_account", "bank_swift")}
+
+
+# What a pro-forma needs of the seller: who is paid, and where (IBAN and BIC).
+SELLER_REQUIRED = ("name", "address", "postal_code", "city", "country", "tax_id", "bank_account", "bank_swift")
+
+
+class SellerIncomplete(Conflict):
+    code = "seller_incomplete"
+
+
+def seller_missing(row: SellerSettings | None = None) -> list[str]:
+    row = row or seller()
+    return [k for k in SELLER_REQUIRED if not (getattr(row, k) or "").strip()]
+
+
+def require_complete_seller() -> SellerSettings:
+    """A pro-forma is a request to pay: without the seller's account it cannot be paid."""
+    row = seller()
+    missing = seller_missing(row)
+    if missing:
+        raise SellerIncomplete(_("Orders cannot be placed just now: the seller's data is incomplete "
+                                 "(missing: %(fields)s). Please try again later.", fields=", ".join(missing)),
+                               {"missing": missing})
+    return row
 
 
 # Promo codes
@@ -199,6 +223,8 @@ def create_order(user: User, payload: dict) -> Order:
     accounts.require_owner(user)
     accounts.require_unrestricted(user)
     data, buyer, quote, promo_row = _parse_order(payload)
+    require_complete_seller()
+    replaced = _replace_open_orders(user.company_id, data)
     if promo_row is not None and not _use_promo(promo_row):
         db.session.rollback()
         raise ValidationFailed({"promo_code": [PROMO_MESSAGES["exhausted"]()]})
@@ -211,7 +237,62 @@ def create_order(user: User, payload: dict) -> Order:
     proforma = issue_proforma(order)
     mailing.proforma_issued(proforma.id, renewal=False)  # the e-mail commits with the order
     db.session.commit()
+    order.replaced_proformas = replaced
     return order
+
+
+# Cancelling an unpaid pro-forma
+
+def _cancel_order(order_id: int) -> bool:
+    """pending → cancelled, guarded: a payment booked at the same moment wins, and a
+    cancelled order can no longer be paid (book_payment claims only pending ones)."""
+    return db.session.execute(
+        update(Order).where(Order.id == order_id, Order.status == "pending")
+        .values(status="cancelled", cancelled_at=clock.now())
+        .execution_options(synchronize_session=False)).rowcount == 1
+
+
+def _replace_open_orders(company_id: int, data) -> list[str]:
+    """A new order cancels the company's open order for another plan or period (one
+    pro-forma to pay at a time); the same order again is refused, naming the pro-forma
+    that is already waiting. Renewal pro-formas are left alone: they continue the
+    running period."""
+    open_orders = list(db.session.scalars(select(Order).where(
+        Order.company_id == company_id, Order.status == "pending", Order.kind == "new")))
+    cancelled = []
+    for order in open_orders:
+        proforma = proforma_of(order)
+        if order.plan_code == data.plan and order.period_months == data.period_months:
+            raise Conflict(_("Pro-forma %(number)s for this plan is already waiting for payment: pay it, or "
+                             "cancel it first.", number=proforma.number if proforma else order.id),
+                           {"proforma": proforma.number if proforma else None,
+                            "invoice_id": proforma.id if proforma else None})
+        if _cancel_order(order.id) and proforma is not None:
+            cancelled.append(proforma.number)
+    return cancelled
+
+
+def cancel_proforma(user: User, document_id: int) -> BillingDocument:
+    """`POST /invoices/{id}/cancel`: an unpaid pro-forma of the user's company."""
+    accounts.require_owner(user)
+    document = db.session.scalar(select(BillingDocument).where(BillingDocument.id == document_id,
+                                                               BillingDocument.company_id == user.company_id))
+    if document is None:
+        raise NotFound()
+    if document.kind != "proforma":
+        raise Conflict(_("A VAT invoice cannot be cancelled; it can only be corrected."))
+    if not _cancel_order(document.order_id):
+        db.session.rollback()
+        db.session.refresh(document.order)
+        raise Conflict(_("Pro-forma %(number)s is %(status)s: only an unpaid pro-forma can be cancelled.",
+                         number=document.number, status=_order_status_label(document.order.status)))
+    db.session.commit()
+    db.session.refresh(document.order)
+    return document
+
+
+def _order_status_label(status: str) -> str:
+    return {"paid": _("paid"), "cancelled": _("already cancelled")}.get(status, status)
 
 
 def _line(order: Order, start=None, end=None) -> dict:
@@ -230,6 +311,16 @@ def _line(order: Order, start=None, end=None) -> dict:
             "gross": a["gross"]}
 
 
+def document_totals(lines: list[dict], amounts: dict) -> dict:
+    """The document's totals, computed once from its lines and checked against the order's
+    quote: a difference is a bug, never something to print."""
+    totals = {key: _money(sum((Decimal(line[key]) for line in lines), Decimal(0))) for key in ("net", "vat", "gross")}
+    expected = {key: _money(amounts[key]) for key in ("net", "vat", "gross")}
+    if totals != expected:
+        raise ValueError(f"the lines add up to {totals}, the order to {expected}")
+    return totals
+
+
 def _document_data(kind: str, order: Order, number: str, *, due_date=None, start=None, end=None,
                    paid_date=None, proforma_number=None) -> dict:
     row = seller()
@@ -238,12 +329,14 @@ def _document_data(kind: str, order: Order, number: str, *, due_date=None, start
     notes = []
     if a["promo_code"]:
         notes.append(f"Kod rabatowy / promo code: {a['promo_code']}")
+    lines = [_line(order, start, end)]
     return {"kind": kind, "number": number, "place": row.invoice_place or row.city,
-            "issue_date": today.isoformat(), "sale_date": (paid_date or today).isoformat(),
+            "issue_date": today.isoformat(),
+            # A pro-forma sells nothing yet: it has no date of sale.
+            "sale_date": (paid_date or today).isoformat() if kind == "invoice" else None,
             "due_date": due_date.isoformat() if due_date else None,
             "seller": seller_dict(row), "buyer": {k: v for k, v in order.buyer.items() if k != "reverse_charge"},
-            "lines": [_line(order, start, end)],
-            "totals": {"net": a["net"], "vat": a["vat"], "gross": a["gross"]},
+            "lines": lines, "totals": document_totals(lines, a), "payment_kind": order.payment_method,
             "vat_rate": a["vat_rate"], "reverse_charge": a["reverse_charge"], "currency": order.currency,
             "payment_title": proforma_number or number, "payment_method": "przelew / bank transfer"
             if order.payment_method == "transfer" else "karta / card",
@@ -252,6 +345,7 @@ def _document_data(kind: str, order: Order, number: str, *, due_date=None, start
 
 
 def issue_proforma(order: Order) -> BillingDocument:
+    require_complete_seller()
     now_local = _local_now()
     number = numbering.next_operator_number("proforma", PROFORMA_PATTERN, now_local)
     due = now_local.date() + timedelta(days=seller().payment_days or 7)
@@ -275,7 +369,11 @@ def document_url(document: BillingDocument) -> str:
 def document_dict(document: BillingDocument) -> dict:
     totals = document.data["totals"]
     order = document.order
-    return {"kind": document.kind, "number": document.number, "net": totals["net"], "vat": totals["vat"],
+    extra = {}
+    if document.kind == "invoice":
+        extra = {"ksef_status": document.ksef_status, "ksef_number": document.ksef_number,
+                 "ksef_xml_url": current_app.config["BASE_URL"] + url_for("api.invoice_ksef_xml", invoice_id=document.id)}
+    return {"id": document.id, **extra, "kind": document.kind, "number": document.number, "net": totals["net"], "vat": totals["vat"],
             "gross": totals["gross"], "currency": document.data.get("currency", "PLN"),
             "status": ("paid" if order.status == "paid" else order.status) if document.kind == "proforma" else "paid",
             "issued_at": document.issued_at.isoformat(), "due_date": document.data.get("due_date"),
@@ -286,12 +384,21 @@ def order_dict(order: Order) -> dict:
     proforma = proforma_of(order)
     return {"id": order.id, "plan": order.plan_code, "period_months": order.period_months,
             "status": order.status, "kind": order.kind, "amounts": order.amounts,
-            "proforma": document_dict(proforma) if proforma else None}
+            "proforma": document_dict(proforma) if proforma else None,
+            "cancelled_proformas": getattr(order, "replaced_proformas", [])}
 
 
 def list_documents(company_id: int) -> list[BillingDocument]:
     return list(db.session.scalars(select(BillingDocument).where(BillingDocument.company_id == company_id)
                                    .order_by(BillingDocument.issued_at.desc(), BillingDocument.id.desc())))
+
+
+def company_document(company_id: int, document_id: int) -> BillingDocument:
+    document = db.session.scalar(select(BillingDocument).where(BillingDocument.id == document_id,
+                                                               BillingDocument.company_id == company_id))
+    if document is None:
+        raise NotFound()
+    return document
 
 
 def document_by_token(token: str) -> BillingDocument:
@@ -303,7 +410,12 @@ def document_by_token(token: str) -> BillingDocument:
 
 def render(document: BillingDocument) -> bytes:
     import renderers
-    return renderers.render_billing_document(document.data)
+    data = document.data
+    if document.kind == "invoice":
+        data = {**data, "ksef": ksef.print_data(document)}
+    elif document.order.status == "cancelled":
+        data = {**data, "cancelled": True}
+    return renderers.render_billing_document(data)
 
 
 # Payments
@@ -369,10 +481,12 @@ def book_payment(order: Order, amount, *, provider: str, external_id: str,
                               data=_document_data("invoice", order, number, start=start, end=end,
                                                   paid_date=_local_now().date(),
                                                   proforma_number=proforma.number if proforma else None))
+    ksef.prepare(invoice)
     db.session.add(invoice)
     db.session.flush()
     mailing.after_payment(invoice.id)  # the e-mail commits with the payment
     db.session.commit()
+    ksef.schedule(invoice.id)
     return invoice, True
 
 
@@ -431,6 +545,12 @@ def create_renewal(sub: Subscription) -> Order | None:
     except IntegrityError:
         db.session.rollback()
         return None
+    except SellerIncomplete:
+        # No pro-forma without the seller's account; the next daily run tries again.
+        db.session.rollback()
+        current_app.logger.error("renewal pro-forma not issued: the seller data is incomplete (%s)",
+                                 ", ".join(seller_missing()))
+        return None
     return order
 
 
@@ -441,7 +561,7 @@ def renewal_order(sub: Subscription) -> Order | None:
 # Administration
 
 SELLER_FIELDS = ("name", "address", "postal_code", "city", "country", "tax_id", "bank_name",
-                 "bank_account", "invoice_place", "payment_days")
+                 "bank_account", "bank_swift", "invoice_place", "payment_days")
 
 
 def update_seller(data: dict) -> SellerSettings:
@@ -465,6 +585,12 @@ def update_seller(data: dict) -> SellerSettings:
             values["bank_account"] = iban.validate(values["bank_account"])
         except StdnumError:
             errors["bank_account"] = [_("This IBAN is not valid (check digits).")]
+    if values["bank_swift"]:
+        from stdnum import bic
+        try:
+            values["bank_swift"] = bic.validate(values["bank_swift"])
+        except StdnumError:
+            errors["bank_swift"] = [_("This BIC (SWIFT code) is not valid: 8 or 11 letters and digits.")]
     try:
         values["payment_days"] = int(values["payment_days"])
         if not 0 <= values["payment_days"] <= 90:

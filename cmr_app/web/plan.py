@@ -138,4 +138,35 @@ def settings_order():
         return redirect(adapter.checkout_url(proforma))
     flash(_("Order placed: pay %(amount)s PLN with the transfer title %(number)s. The plan starts when the "
             "payment is booked.", amount=order.amounts["gross"], number=proforma.number), "success")
+    for number in getattr(order, "replaced_proformas", []):
+        flash(_("Pro-forma %(number)s of your earlier order is cancelled.", number=number), "info")
+    return _back("billing")
+
+
+@bp.get("/settings/invoices/<int:invoice_id>/ksef.xml")
+@login_required
+def settings_invoice_ksef_xml(invoice_id: int):
+    """The FA(3) XML of one of the company's VAT invoices (as `GET /invoices/{id}/ksef.xml`)."""
+    from flask import Response, abort
+    from ..services import ksef
+    try:
+        document = billing.company_document(current_user.company_id, invoice_id)
+        xml = ksef.xml_of(document)
+    except ServiceError:
+        abort(404)
+    except ksef.InvalidInvoice:
+        abort(409)
+    filename = document.number.replace("/", "-") + ".xml"
+    return Response(xml, mimetype="application/xml", headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+@bp.post("/settings/invoices/<int:invoice_id>/cancel")
+@login_required
+def settings_proforma_cancel(invoice_id: int):
+    try:
+        document = billing.cancel_proforma(current_user, invoice_id)
+    except ServiceError as exc:
+        flash_refusal(exc)
+    else:
+        flash(_("Pro-forma %(number)s is cancelled.", number=document.number), "success")
     return _back("billing")

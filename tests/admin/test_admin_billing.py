@@ -30,10 +30,21 @@ def promo_form(**overrides) -> dict:
 def seller_form(**overrides) -> dict:
     data = {"name": "Savesta Consulting sp. z o.o.", "address": "ul. Szczęśliwicka 2/26",
             "postal_code": "02-352", "city": "Warszawa", "country": "PL", "tax_id": "7010847517",
-            "bank_name": "Santander Bank Polska", "bank_account": GOOD_IBAN,
+            "bank_name": "Santander Bank Polska", "bank_account": GOOD_IBAN, "bank_swift": "WBKPPLPP",
             "invoice_place": "Warszawa", "payment_days": "14"}
     data.update(overrides)
     return data
+
+
+@pytest.fixture
+def empty_seller(app):
+    """A fresh deployment: the seller's bank data not entered yet."""
+    from cmr_app.extensions import db
+    from cmr_app.services import billing
+    with app.app_context():
+        row = billing.seller()
+        row.bank_name = row.bank_account = row.bank_swift = ""
+        db.session.commit()
 
 
 @pytest.fixture
@@ -244,7 +255,7 @@ def test_a_refused_provider_notification_appears_in_the_log(client, admin, order
     assert api.get("/account").get_json()["subscription"] is None
 
 
-def test_the_payments_page_warns_while_the_bank_account_is_empty(client, admin):
+def test_the_payments_page_warns_while_the_bank_account_is_empty(client, admin, empty_seller):
     assert "bank account is empty" in _text(client.get("/admin/payments"))
     assert client.post("/admin/seller", data=seller_form()).status_code == 302
     assert "bank account is empty" not in _text(client.get("/admin/payments"))
@@ -253,7 +264,7 @@ def test_the_payments_page_warns_while_the_bank_account_is_empty(client, admin):
 # Seller data
 
 def test_seller_data_with_a_bad_iban_is_refused_and_a_good_one_is_printed_on_the_next_proforma(
-        app, client, admin, ordered):
+        app, client, admin, ordered, empty_seller):
     from pypdf import PdfReader
     refused = client.post("/admin/seller", data=seller_form(bank_account=BAD_IBAN))
     assert refused.status_code == 422
@@ -274,7 +285,14 @@ def test_seller_data_with_a_bad_iban_is_refused_and_a_good_one_is_printed_on_the
     pdf = client.get(proforma["pdf_url"].removeprefix("http://cmr.test"))
     assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
     text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.data)).pages)
-    assert GOOD_IBAN in text and "Santander Bank Polska" in text
+    assert GOOD_IBAN in text and "Santander Bank Polska" in text and "WBKPPLPP" in text
+
+
+def test_the_seller_page_says_what_a_pro_forma_still_needs(app, client, admin, empty_seller):
+    page = _text(client.get("/admin/seller"))
+    assert "no pro-forma can be issued: bank_account, bank_swift" in page
+    assert client.post("/admin/seller", data=seller_form()).status_code == 302
+    assert "no pro-forma can be issued" not in _text(client.get("/admin/seller"))
 
 
 @pytest.mark.parametrize("overrides, field_message", [
@@ -285,8 +303,9 @@ def test_seller_data_with_a_bad_iban_is_refused_and_a_good_one_is_printed_on_the
     ({"payment_days": "soon"}, "Enter a whole number."),
     ({"name": "N" * 201}, ""),
     ({"bank_account": "X" * 60}, ""),
+    ({"bank_swift": "BANK"}, "This BIC (SWIFT code) is not valid"),
 ])
-def test_bad_seller_data_is_refused_inline(app, client, admin, overrides, field_message):
+def test_bad_seller_data_is_refused_inline(app, client, admin, overrides, field_message, empty_seller):
     response = client.post("/admin/seller", data=seller_form(**overrides))
     assert response.status_code == 422
     page = _text(response)

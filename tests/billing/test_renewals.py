@@ -170,3 +170,20 @@ def test_moving_to_free_ends_the_paid_plan_at_once(subscribed, runner):
         assert account["plan"]["code"] == "free" and account["subscription"]["status"] == "cancelled"
     with time_machine.travel("2026-12-27T10:00:00+00:00", tick=False):
         assert daily(runner)["renewal_proformas"] == 0
+
+
+def test_the_renewal_pro_forma_waits_while_the_seller_data_is_incomplete(app, subscribed, runner):
+    api = subscribed()
+    from cmr_app.extensions import db
+    from cmr_app.services import billing
+    with app.app_context():
+        billing.seller().bank_account = ""
+        db.session.commit()
+    with time_machine.travel("2026-12-27T10:00:00+00:00", tick=False):
+        assert daily(runner)["renewal_proformas"] == 0  # the daily run goes on with everything else
+    with app.app_context():
+        billing.seller().bank_account = "PL61109010140000071219812874"
+        db.session.commit()
+    with time_machine.travel("2026-12-28T10:00:00+00:00", tick=False):
+        assert daily(runner)["renewal_proformas"] == 1
+    assert len([i for i in api.get("/invoices").get_json()["items"] if i["kind"] == "proforma"]) == 2

@@ -98,3 +98,38 @@ def test_sending_a_document_by_email_from_its_page(app, client, owner, mailbox, 
                        follow_redirects=True)
     assert "is on its way to lager@schaefer.de, biuro@kowalski.pl" in text(sent)
     assert len(mailbox.to("lager@schaefer.de")) == 1 and len(mailbox.to("biuro@kowalski.pl")) == 1
+
+
+def test_an_open_pro_forma_is_cancelled_from_the_billing_page(client, owner):
+    client.post("/settings/order", data={**ORDER, "action": "order"})
+    page = text(client.get("/settings"))
+    cancel = re.search(r'action="(/settings/invoices/\d+/cancel)"', page).group(1)
+    assert "Cancel the pro-forma" in page
+    done = text(client.post(cancel, follow_redirects=True))
+    assert re.search(r"Pro-forma PF/1/\d+/\d+ is cancelled.", done)
+    assert "Pay online" not in done and "cancelled" in done
+    again = text(client.post(cancel, follow_redirects=True))
+    assert "only an unpaid pro-forma can be cancelled" in again
+
+
+def test_a_new_order_for_another_plan_says_the_open_one_is_cancelled(client, owner):
+    client.post("/settings/order", data={**ORDER, "action": "order"})
+    page = text(client.post("/settings/order", data={**ORDER, "plan": "pro", "action": "order"},
+                            follow_redirects=True))
+    assert re.search(r"Pro-forma PF/1/\d+/\d+ of your earlier order is cancelled.", page)
+    same = text(client.post("/settings/order", data={**ORDER, "plan": "pro", "action": "order"},
+                            follow_redirects=True))
+    assert "for this plan is already waiting for payment" in same
+
+
+def test_the_invoice_list_links_its_ksef_xml(client, owner, make_account, login):
+    client.post("/settings/order", data={**ORDER, "action": "order"})
+    checkout = re.search(r'href="(/pay/fake/[^"]+)"', text(client.get("/settings"))).group(1)
+    page = text(client.post(checkout, data={"action": "pay"}, follow_redirects=True))
+    assert "not yet in KSeF" in page
+    link = re.search(r'href="(/settings/invoices/\d+/ksef.xml)"', page).group(1)
+    xml = client.get(link)
+    assert xml.status_code == 200 and xml.mimetype == "application/xml" and b"<P_2>FV/1/" in xml.data
+    client.post("/logout")
+    login(make_account(company="Other Company"))
+    assert client.get(link).status_code == 404
