@@ -232,6 +232,6 @@ def exports_run():
 
 
 def register(app: Flask) -> None:
-    for group in (accounts_cli, tokens_cli, plans_cli, jobs_cli, billing_cli, promo_cli, mail_cli, exports_cli):
-    for group in (accounts_cli, tokens_cli, plans_cli, jobs_cli, billing_cli, promo_cli, mail_cli, ksef_cli):
+    for group in (accounts_cli, tokens_cli, plans_cli, jobs_cli, billing_cli, promo_cli, mail_cli, exports_cli,
+                  ksef_cli):
         app.cli.add_command(group)
