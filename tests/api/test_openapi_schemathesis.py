@@ -31,12 +31,23 @@ def _describe(error) -> str:
 
 
 @pytest.fixture
-def schema(app):
-    return schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
+def schema(app, api):
+    """The description the app serves, loaded by Schemathesis against the WSGI app, with
+    a real owner's token given through Schemathesis' auth (so its own checks can take it
+    away to see that the API then refuses)."""
+    schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
+
+    @schema.auth()
+    class Bearer:
+        def get(self, case, context):
+            return api.token
+
+        def set(self, case, token, context):
+            case.headers = {**(case.headers or {}), "Authorization": f"Bearer {token}"}
+    return schema
 
 
-def test_every_operation_answers_as_described(schema, api):
-    headers = {"Authorization": f"Bearer {api.token}"}
+def test_every_operation_answers_as_described(schema):
     failures, unsatisfiable = [], []
     for result in schema.get_all_operations():
         operation = result.ok()
@@ -44,7 +55,7 @@ def test_every_operation_answers_as_described(schema, api):
             @given(case=operation.as_strategy(generation_mode=mode))
             @_settings(EXAMPLES)
             def check(case):
-                case.call_and_validate(headers=headers, excluded_checks=EXCLUDED)
+                case.call_and_validate(excluded_checks=EXCLUDED)
             try:
                 check()
             except hypothesis.errors.Unsatisfiable:
@@ -60,3 +71,15 @@ def test_every_operation_answers_as_described(schema, api):
         assert mode is GenerationMode.NEGATIVE, (method, path)
         assert not described.get("parameters") and not described[method].get("parameters"), (method, path)
         assert "requestBody" not in described[method], (method, path)
+
+
+def test_the_stateful_phase_follows_the_links(schema):
+    """Schemathesis' stateful phase: sequences of calls chained by the links it finds
+    (create a client, read it, change it, delete it, read it again ...), every response
+    through the same checks."""
+    class Machine(schema.as_state_machine()):
+        def validate_response(self, response, case, additional_checks=None, **kwargs):
+            case.validate_response(response, additional_checks=additional_checks, excluded_checks=EXCLUDED,
+                                   transport_kwargs=kwargs or None)
+    Machine.run(settings=settings(max_examples=EXAMPLES * 3, stateful_step_count=6, deadline=None,
+                                  database=None, derandomize=True, suppress_health_check=list(HealthCheck)))
