@@ -100,20 +100,52 @@ def _support_access_paths() -> dict:
     }
 
 
+# What any operation may answer whatever it does, each with the error object: a body that
+# is not a JSON object or a query with control characters (400, inputs.py), no or a bad
+# token (401, unless the operation is public), invalid fields (422), too many requests
+# (429). New endpoints get these by being in `paths`; their own codes (402, 403, 404,
+# 409) they list with _errors().
+COMMON_ERRORS = (400, 422, 429)
+METHODS = ("get", "put", "post", "patch", "delete")
+
+
+def _document_common_errors(paths: dict) -> None:
+    for path, item in paths.items():
+        for method in METHODS:
+            operation = item.get(method)
+            if operation is None:
+                continue
+            responses = operation.setdefault("responses", {})
+            public = operation.get("security") == []
+            # A path parameter that names nothing (or carries control characters) is a 404.
+            own = (() if public else (401,)) + ((404,) if "{" in path else ())
+            for code in COMMON_ERRORS + own:
+                responses.setdefault(str(code), {"description": "error", **_json(_ref("Error"))})
+
+
+def _catalogue_codes() -> tuple[list[str], list[str]]:
+    """The plan codes and feature keys the API accepts, from the catalogue it checks with."""
+    from plans.catalogue import load_catalogue
+    catalogue = load_catalogue()
+    return [p.code for p in catalogue.plans], sorted(catalogue.feature_keys)
+
+
 @lru_cache(maxsize=1)
 def spec() -> dict:
     _, defs = models_json_schema([(m, "validation") for m in (ClientIn, CarrierIn, ProductIn, DocumentIn)],
                                  ref_template="#/components/schemas/{model}")
     schemas = {**defs["$defs"], "Error": ERROR, "Export": EXPORT}
+    plan_codes, feature_keys = _catalogue_codes()
     paths = {
         "/account": {"get": {"summary": "The company, plan, trial, usage, features and subscription",
                              "responses": {"200": {"description": "account", **_json({"type": "object"})}, **_errors()}}},
         "/account/features/{key}": {"put": {
-            "parameters": [{"name": "key", "in": "path", "required": True, "schema": {"type": "string"}}],
+            "parameters": [{"name": "key", "in": "path", "required": True,
+                            "schema": {"type": "string", "enum": feature_keys}}],
             "requestBody": _json({"type": "object", "required": ["enabled"], "properties": {"enabled": {"type": "boolean"}}}),
             "responses": {"200": {"description": "account"}, **_errors(402, 403, 409, 422)}}},
         "/account/plan": {"put": {
-            "requestBody": _json({"type": "object", "required": ["plan"], "properties": {"plan": {"type": "string"}}}),
+            "requestBody": _json({"type": "object", "required": ["plan"], "properties": {"plan": {"type": "string", "enum": plan_codes}}}),
             "responses": {"200": {"description": "account"}, **_errors(402, 403, 409, 422)}}},
         "/account/logo": {
             "put": {"summary": "Upload the company logo: the PNG or JPEG file as the body (at most 1 MB and "
@@ -230,6 +262,7 @@ def spec() -> dict:
             "responses": {"200": {"description": "the schema",
                                   "content": {"application/schema+json": {}}}}}},
     }
+    _document_common_errors(paths)
     return {"openapi": "3.1.0",
             "info": {"title": "CMR Online API", "version": "1.0.0"},
             "servers": [{"url": "/api/v1"}],

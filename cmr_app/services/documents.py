@@ -405,8 +405,8 @@ def email_document(user: User, doc_id, recipients: list[str] | None = None) -> l
     email_documents feature."""
     from . import features
     accounts.require_editor(user)
+    doc = _visible(doc_id, user.company_id)  # no such document: 404 before anything else
     features.require_feature(user.company, "email_documents")
-    doc = _visible(doc_id, user.company_id)
     lifecycle.require_printable(doc)
     if recipients is None:
         recipients = [doc.data.get(p, {}).get("email", "") for p in ("sender", "consignee", "carrier")]

@@ -24,8 +24,14 @@ def register(app, *, api_prefix: str, api_error) -> None:
         if wants_json():
             from ..api import HTTP_CODES
             code = HTTP_CODES.get(exc.code, "error")
-            return api_error(exc.code, code, describe(exc) or code)
-        return render_template("error.html", status=exc.code, message=describe(exc)), exc.code
+            response = api_error(exc.code, code, describe(exc) or code)
+        else:
+            response = app.make_response(
+                (render_template("error.html", status=exc.code, message=describe(exc)), exc.code))
+        allow = dict(exc.get_headers()).get("Allow")  # a 405 names the methods the address takes
+        if allow:
+            response.headers["Allow"] = allow
+        return response
 
     @app.errorhandler(ServiceError)
     def service_error(exc: ServiceError):

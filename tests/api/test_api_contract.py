@@ -26,7 +26,8 @@ def test_requests_without_a_token_get_401_with_the_error_object(client):
 def test_unknown_path_and_method_answer_with_the_error_object(api):
     assert error_code(api.get("/nothing-here")) == "not_found"
     response = api.put("/documents")
-    assert response.status_code == 405 and "error" in response.get_json()
+    assert response.status_code == 405 and response.get_json()["error"]["code"] == "method_not_allowed"
+    assert set(response.headers["Allow"].split(", ")) == {"GET", "HEAD", "OPTIONS", "POST"}
 
 
 def test_bad_json_is_a_400_not_a_500(api):
