@@ -307,7 +307,7 @@ def test_the_seller_page_says_what_a_pro_forma_still_needs(app, client, admin, e
     ({"payment_days": "soon"}, "Enter a whole number."),
     ({"name": "N" * 201}, "Field cannot be longer than 200 characters."),
     ({"bank_account": "X" * 60}, "Field cannot be longer than 50 characters."),
-    ({"bank_swift": "BANK"}, "This BIC (SWIFT code) is not valid"),
+    ({"bank_swift": "BANK"}, "This BIC (SWIFT code) is not valid: 8 or 11 letters and digits."),
 ])
 def test_bad_seller_data_is_refused_inline(app, client, admin, overrides, field_message, empty_seller):
     response = client.post("/admin/seller", data=seller_form(**overrides))

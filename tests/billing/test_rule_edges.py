@@ -217,7 +217,7 @@ def test_a_move_down_reaching_its_renewal_with_a_feature_on_suspends_it(app, mak
         feature = next(f for f in account["features"] if f["key"] == "custom_numbering")
         assert feature["enabled"] is True and feature["available"] is False  # kept, suspended
         number = api.post("/documents", json=sample_document()).get_json()["number"]
-        assert number == "1/01/2027"  # the default pattern while suspended
+        assert number == "2027/01/00001"  # the default pattern while suspended
     with app.app_context():
         company = db.session.get(Company, owner.company_id)
         assert company.numbering_pattern == "CMR-{YYYY}-{seq:4}"  # nothing was deleted
