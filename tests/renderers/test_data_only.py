@@ -193,3 +193,27 @@ def test_annex_as_a_separate_file(big_doc, doc):
         render_cmr(doc, annex="only")
     with pytest.raises(ValueError):
         render_cmr(doc, annex="between")
+
+
+@pytest.mark.parametrize("langs", [["hu", "en", "de"], ["pl"]])
+def test_data_only_box_20_keeps_to_the_printed_rows_and_a_free_charge_goes_to_the_annex(big_doc, langs):
+    """A pre-printed box 20 has its seven printed rows and no free ones: a free-text
+    charge ("Tolls Germany (Maut)") is listed on the annex, and the reference to it is
+    written in the amount columns of an empty printed row, off the printed row names."""
+    from renderers.layout import CHARGE_COLS
+    pdf = render_cmr(big_doc, languages=langs, blank_mode=True, copies=3)
+    reader = PdfReader(io.BytesIO(pdf))
+    box = BOXES["20"]
+    in_box = [(t, x / 72 * 25.4, 297 - y / 72 * 25.4, size) for t, x, y, size in runs(pdf)
+              if box.x0 < x / 72 * 25.4 < box.x1 and box.y0 < 297 - y / 72 * 25.4 < box.y1]
+    assert not [t for t in in_box if "Maut" in t[0]]
+    see = labels(langs[0])["see_annex"].split("{")[0].strip()
+    [(text, x, y, size)] = [t for t in in_box if see in t[0]]
+    assert x >= CHARGE_COLS[1] and size >= FLOOR
+    printed = dict(((k, (y0, y1)) for k, y0, y1 in data_only_layout().charge_rows))
+    assert list(printed) == ["carriage_charges", "deductions", "balance", "supplementary_charges",
+                             "other_charges", "miscellaneous", "total"]
+    [row] = [k for k, (y0, y1) in printed.items() if y0 < y < y1]
+    assert row not in {ch["label"] for ch in big_doc["charges"]}
+    annex = squash("".join(p.extract_text() for p in reader.pages[3:]))
+    assert squash("Tolls Germany (Maut)") in annex and "86.40" in annex
