@@ -19,9 +19,10 @@ SIGN_LABEL_SIZE, SIGN_NUMBER_SIZE = 5.2, 7.0      # as the form's labels and box
 TOP, BOTTOM = FRAME[1] + 3.0, FRAME[3] - SIGN_H - 3.0
 X0, X1 = FRAME[0] + 2.0, FRAME[2] - 2.0
 TEXT_SIZE, GOODS_SIZE, HEAD_SIZE = 8.0, 7.0, 7.0
-# (column, width mm); "#" is the goods line number, "adr" the ADR entry
-GOODS_TABLE = (("#", 7), ("6", 22), ("7", 13), ("8", 24), ("9", 44), ("10", 16),
-               ("11", 16), ("12", 14), ("adr", 22))
+# (column, width mm); "#" is the goods line number, "adr" the ADR entry. The ADR column
+# holds the ADR 5.4.1.1.1 line ("UN 1263 PAINT, 3, II, (D/E)") on one line at 7 pt.
+GOODS_TABLE = (("#", 7), ("6", 22), ("7", 13), ("8", 24), ("9", 35), ("10", 16),
+               ("11", 16), ("12", 14), ("adr", 31))
 RIGHT = {"#", "7", "11", "12"}
 
 

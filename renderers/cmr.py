@@ -137,7 +137,7 @@ def render_cmr(doc: dict, *, languages: list[str] | None = None, copies: int | N
     # "see annex") are then in the first label language only: the pre-printed form
     # carries the labels, and a value wraps and sizes the same for every further
     # language chosen.
-    data_form = data_only_layout(_free_charge_rows(doc)) if blank_mode else form
+    data_form = data_only_layout() if blank_mode else form
     words = langs[:1] if blank_mode else langs
     content = build_content(doc, words, data_form, fp, logo=image, with_qr=not blank_mode,
                             with_record=with_record)

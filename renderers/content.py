@@ -498,7 +498,11 @@ def _charges(doc, langs, form: FormLayout, c: Content) -> None:
         c.annex.append(section)
         x0 = CHARGE_COLS[0] + 1.0
         if ref_row is None:
-            y0, y1 = form.charge_rows[-2][1], form.charge_rows[-2][2]
+            # No free row (a pre-printed set has none): the reference goes in the
+            # amount columns of the lowest printed row left empty, never over a label.
+            empty = [(y0, y1) for k, y0, y1 in form.charge_rows[:-1] if k and k not in by_row]
+            y0, y1 = empty[-1] if empty else form.charge_rows[-2][1:]
+            x0 = CHARGE_COLS[1] + 0.8
         c.refs.append((section, x0, (y0 + y1) / 2 + MIN_SIZE * 0.35 / mm, MIN_SIZE))
 
 

@@ -203,8 +203,8 @@ def form_layout(langs: tuple[str, ...], extra_charge_rows: int = 0,
     return f
 
 
-@lru_cache(maxsize=16)
-def data_only_layout(extra_charge_rows: int = 0) -> FormLayout:
+@lru_cache(maxsize=1)
+def data_only_layout() -> FormLayout:
     """Where the values go on a pre-printed IRU 1976 set: from the printed form's
     geometry (``layout.PRINTED_*``), the same for every choice of label languages. The
     sheet stays empty: the form is already on the paper."""
@@ -227,8 +227,10 @@ def data_only_layout(extra_charge_rows: int = 0) -> FormLayout:
     f.number_x, f.foot_number_x = PRINTED_NUMBER_X, PRINTED_FOOT_NUMBER_X
     f.place_24, f.on_24 = PRINTED_PLACE_24, PRINTED_ON_24
     f.sign_areas = dict(PRINTED_SIGN_AREAS)
-    # The rows of box 20 follow the box's geometry only, not its labels.
-    f.charge_rows = list(form_layout(("en",), extra_charge_rows).charge_rows)
+    # Box 20: the printed form's seven rows, at the box's geometry only (not its
+    # labels). A pre-printed set has no free rows: a free-text charge continues on the
+    # annex (content.py).
+    f.charge_rows = list(form_layout(("en",), 0).charge_rows)
     return f
 
 
