@@ -118,13 +118,26 @@ def _load_user(user_id: str):
         uid, stamp = (int(part) for part in user_id.split(":"))
     except ValueError:
         return None
+    from sqlalchemy import select
     from sqlalchemy.orm import joinedload
-    # The user and the company in one query: every page needs both.
-    user = db.session.get(User, uid, options=[joinedload(User.company)])
-    if user is None or user.security_stamp != stamp:
+
+    from .models import Subscription
+    from .services import entitlements, subscriptions
+    # The user, the company, its subscription, its number of users and the plan
+    # catalogue's stamp in one query: every page needs them.
+    row = db.session.execute(
+        select(User, Subscription, entitlements.users_count_column(User.company_id),
+               *entitlements.catalogue_stamp_columns())
+        .outerjoin(Subscription, Subscription.company_id == User.company_id)
+        .where(User.id == uid).options(joinedload(User.company))).first()
+    if row is None:
         return None
-    from .services.entitlements import user_blocked
-    if user_blocked(user):  # over the plan's user limit after a downgrade: signed out
+    user, subscription, users, *plans_stamp = row
+    if user.security_stamp != stamp:
+        return None
+    subscriptions.remember_current(user.company_id, subscription)
+    entitlements.note_catalogue_stamp(*plans_stamp)
+    if entitlements.user_blocked(user, users):  # over the plan's user limit after a downgrade: signed out
         return None
     set_current_company(user.company_id)
     return user

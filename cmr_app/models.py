@@ -7,6 +7,7 @@ from decimal import Decimal
 from flask_login import UserMixin
 from sqlalchemy import (JSON, Boolean, Date, DateTime, ForeignKey, Index, Integer,
                         LargeBinary, Numeric, String, Text, TypeDecorator, UniqueConstraint)
+from sqlalchemy import event
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -55,8 +56,12 @@ class Company(db.Model):
     timezone: Mapped[str] = mapped_column(String(64), default="Europe/Warsaw")
     plan_code: Mapped[str] = mapped_column(String(32), default="free")
     registered_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
-    logo: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    # Up to 1 MB: loaded only when read (the PDF renderer, the settings page), never with
+    # every request that loads the company; logo_hash (kept by an event below) stands
+    # for it in the PDF cache's key.
+    logo: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True, deferred=True)
     logo_mime: Mapped[str] = mapped_column(String(40), default="")
+    logo_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
     numbering_pattern: Mapped[str] = mapped_column(String(80), default="{seq}/{MM}/{YYYY}")
     numbering_start: Mapped[int] = mapped_column(Integer, default=1)
     default_languages: Mapped[str] = mapped_column(String(20), default="pl,en,de")
@@ -282,7 +287,9 @@ class Plan(db.Model):
     features: Mapped[list] = mapped_column(JSONType)
     position: Mapped[int] = mapped_column(Integer, default=0)
     edited_by_admin: Mapped[bool] = mapped_column(Boolean, default=False)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    # Moved by every change: with the number of plans it tells a web process that the
+    # catalogue it keeps is stale (entitlements.catalogue).
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now, onupdate=clock.now)
 
 
 class CompanyNotice(db.Model):
@@ -513,3 +520,13 @@ class OutboxMail(db.Model):
     last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+
+
+def logo_hash(content: bytes | None) -> str | None:
+    import hashlib
+    return hashlib.sha256(content).hexdigest() if content else None
+
+
+@event.listens_for(Company.logo, "set")
+def _keep_logo_hash(company, value, old, initiator):
+    company.logo_hash = logo_hash(value)

@@ -28,7 +28,7 @@ def authenticate():
     if user is None:
         raise Unauthorized("This API token is not valid.")
     from ..services import entitlements
-    if entitlements.user_blocked(user):
+    if entitlements.user_blocked(user, g.get("users_in_company")):
         from ..errors import Forbidden
         raise Forbidden("Your company's plan allows fewer users; the owner can upgrade to let you back in.",
                         {"reason": "users_over_limit"})

@@ -63,7 +63,8 @@ def response(doc: Document, filename: str, *, disposition: str = "inline",
 def etag(doc: Document, *, languages=None, copies=None, blank: bool = False,
          anonymous: bool = False) -> str:
     company = db.session.get(Company, doc.company_id)
-    logo_on = bool(company.logo) and entitlements.feature_on(company, "company_logo")
+    # The logo's hash, stored with it: the logo itself (up to 1 MB) is not read to answer.
+    logo_on = bool(company.logo_hash) and entitlements.feature_on(company, "company_logo")
     key = {
         "format": RENDER_FORMAT, "doc": doc.id, "fingerprint": doc.fingerprint,
         "updated_at": doc.updated_at.isoformat(), "status": doc.status,
@@ -74,7 +75,7 @@ def etag(doc: Document, *, languages=None, copies=None, blank: bool = False,
                                                           doc.delivered_at)],
         "languages": list(languages) if languages else None, "copies": copies, "blank": bool(blank),
         "anonymous": bool(anonymous), "offset": documents.print_offset(company),
-        "logo": hashlib.sha256(company.logo).hexdigest() if logo_on else None,
+        "logo": company.logo_hash if logo_on else None,
         "base_url": current_app.config["BASE_URL"],
     }
     return hashlib.sha256(json.dumps(key, sort_keys=True).encode()).hexdigest()[:40]
