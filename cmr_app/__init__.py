@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import timedelta
+from functools import lru_cache
 from pathlib import Path
 
 from flask import Flask, g, has_request_context, request, session
@@ -110,6 +111,20 @@ def register_extensions(app: Flask) -> None:
     sender.init_app(app)  # after db.init_app: hands committed e-mails on before the session goes
 
 
+@lru_cache(maxsize=1)
+def _user_statement():
+    """Built once: every signed-in page runs it."""
+    from sqlalchemy import bindparam, select
+    from sqlalchemy.orm import joinedload
+
+    from .models import Subscription, User
+    from .services import entitlements
+    return (select(User, Subscription, entitlements.users_count_column(User.company_id),
+                   *entitlements.catalogue_stamp_columns())
+            .outerjoin(Subscription, Subscription.company_id == User.company_id)
+            .where(User.id == bindparam("user_id")).options(joinedload(User.company)))
+
+
 @login_manager.user_loader
 def _load_user(user_id: str):
     from .models import User
@@ -118,18 +133,10 @@ def _load_user(user_id: str):
         uid, stamp = (int(part) for part in user_id.split(":"))
     except ValueError:
         return None
-    from sqlalchemy import select
-    from sqlalchemy.orm import joinedload
-
-    from .models import Subscription
     from .services import entitlements, subscriptions
     # The user, the company, its subscription, its number of users and the plan
     # catalogue's stamp in one query: every page needs them.
-    row = db.session.execute(
-        select(User, Subscription, entitlements.users_count_column(User.company_id),
-               *entitlements.catalogue_stamp_columns())
-        .outerjoin(Subscription, Subscription.company_id == User.company_id)
-        .where(User.id == uid).options(joinedload(User.company))).first()
+    row = db.session.execute(_user_statement(), {"user_id": uid}).first()
     if row is None:
         return None
     user, subscription, users, *plans_stamp = row

@@ -3,9 +3,10 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from functools import lru_cache
 
 from flask import g
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload
 
 from .. import clock
@@ -31,18 +32,24 @@ def create_token(user: User, name: str = "") -> tuple[ApiToken, str]:
     return token, secret
 
 
+@lru_cache(maxsize=1)
+def _token_statement():
+    """Built once: every API request runs it."""
+    from . import entitlements
+    return (select(ApiToken, Subscription, entitlements.users_count_column(ApiToken.company_id),
+                   *entitlements.catalogue_stamp_columns())
+            .outerjoin(Subscription, Subscription.company_id == ApiToken.company_id)
+            .where(ApiToken.token_hash == bindparam("token_hash"))
+            .options(joinedload(ApiToken.user).joinedload(User.company))
+            .execution_options(all_tenants=True))
+
+
 def user_for_token(secret: str) -> User | None:
     """The token's user, or None. One query brings what every API call needs: the token,
     its user, the company, its subscription, how many users it has (for the plan's user
     limit) and the plan catalogue's stamp; the rest of the request reads them from there."""
     from . import entitlements, subscriptions
-    row = db.session.execute(
-        select(ApiToken, Subscription, entitlements.users_count_column(ApiToken.company_id),
-               *entitlements.catalogue_stamp_columns())
-        .outerjoin(Subscription, Subscription.company_id == ApiToken.company_id)
-        .where(ApiToken.token_hash == _hash(secret))
-        .options(joinedload(ApiToken.user).joinedload(User.company))
-        .execution_options(all_tenants=True)).first()
+    row = db.session.execute(_token_statement(), {"token_hash": _hash(secret)}).first()
     if row is None:
         return None
     token, subscription, users, *stamp = row
