@@ -1,5 +1,5 @@
 """Background work: with REDIS_URL set, jobs run on the RQ queue `cmr`
-(`rq worker -u $CMR_REDIS_URL cmr`, with the same CMR_* environment as the web); without
+(`rq worker -u $CMR_REDIS_URL -w rq.worker.SimpleWorker cmr`, with the same CMR_* environment as the web); without
 it they run inline. Jobs carry ids, never objects. This module knows the queue only:
 callers hand it a function, so it imports none of them."""
 from __future__ import annotations
