@@ -127,7 +127,8 @@ class PartyColumns:
     tax_id: Mapped[str] = mapped_column(String(32), default="")
     email: Mapped[str] = mapped_column(String(254), default="")
     phone: Mapped[str] = mapped_column(String(40), default="")
-    search_text: Mapped[str] = mapped_column(Text, default="")
+    # Written with every save, read only by the search index: not loaded with the row.
+    search_text: Mapped[str] = mapped_column(Text, default="", deferred=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
 
 
@@ -171,7 +172,8 @@ class Document(TenantMixin, db.Model):
     public_token: Mapped[str] = mapped_column(String(64), unique=True)
     fingerprint: Mapped[str] = mapped_column(String(12))
     issued_on: Mapped[date] = mapped_column(Date, index=True)
-    search_text: Mapped[str] = mapped_column(Text, default="")
+    # Written with every save, read only by the search index: not loaded with the row.
+    search_text: Mapped[str] = mapped_column(Text, default="", deferred=True)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
