@@ -3,12 +3,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import timedelta
+from functools import lru_cache
 from pathlib import Path
 
 from flask import Flask, g, has_request_context, request, session
 from flask_login import current_user
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DisconnectionError
+from sqlalchemy.pool import Pool
 
 from . import config as config_module
 from .extensions import babel, csrf, db, limiter, login_manager, migrate
@@ -64,7 +67,40 @@ def _engine_options(url: str) -> dict:
     if url.startswith("sqlite"):
         # Concurrent writers wait for the lock instead of failing at once.
         return {"connect_args": {"timeout": 30}}
-    return {"pool_pre_ping": True, "pool_size": 10, "max_overflow": 60}
+    # No pool_pre_ping (a SELECT 1 before every request's first query): _ping_if_idle
+    # below checks only connections that sat unused for a while.
+    return {"pool_size": 10, "max_overflow": 60}
+
+
+# A connection used less than this long ago is trusted without a round trip; one idle
+# longer is checked before it is handed out (a database restarted meanwhile).
+PING_AFTER_IDLE_SECONDS = 2.0
+
+
+@event.listens_for(Pool, "checkout")
+def _ping_if_idle(dbapi_connection, connection_record, connection_proxy):
+    if type(dbapi_connection).__module__.startswith("sqlite3"):
+        return
+    import time
+    idle_since = connection_record.info.get("checked_in_at")
+    if idle_since is not None and time.monotonic() - idle_since < PING_AFTER_IDLE_SECONDS:
+        return
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute("SELECT 1")
+    except Exception as exc:  # the pool replaces it with a new connection
+        raise DisconnectionError() from exc
+    finally:
+        try:
+            cursor.close()
+        except Exception:
+            pass
+
+
+@event.listens_for(Pool, "checkin")
+def _note_checkin(dbapi_connection, connection_record):
+    import time
+    connection_record.info["checked_in_at"] = time.monotonic()
 
 
 @event.listens_for(Engine, "connect")
@@ -110,6 +146,20 @@ def register_extensions(app: Flask) -> None:
     sender.init_app(app)  # after db.init_app: hands committed e-mails on before the session goes
 
 
+@lru_cache(maxsize=1)
+def _user_statement():
+    """Built once: every signed-in page runs it."""
+    from sqlalchemy import bindparam, select
+    from sqlalchemy.orm import joinedload
+
+    from .models import Subscription, User
+    from .services import entitlements
+    return (select(User, Subscription, entitlements.users_count_column(User.company_id),
+                   *entitlements.catalogue_stamp_columns())
+            .outerjoin(Subscription, Subscription.company_id == User.company_id)
+            .where(User.id == bindparam("user_id")).options(joinedload(User.company)))
+
+
 @login_manager.user_loader
 def _load_user(user_id: str):
     from .models import User
@@ -118,13 +168,18 @@ def _load_user(user_id: str):
         uid, stamp = (int(part) for part in user_id.split(":"))
     except ValueError:
         return None
-    from sqlalchemy.orm import joinedload
-    # The user and the company in one query: every page needs both.
-    user = db.session.get(User, uid, options=[joinedload(User.company)])
-    if user is None or user.security_stamp != stamp:
+    from .services import entitlements, subscriptions
+    # The user, the company, its subscription, its number of users and the plan
+    # catalogue's stamp in one query: every page needs them.
+    row = db.session.execute(_user_statement(), {"user_id": uid}).first()
+    if row is None:
         return None
-    from .services.entitlements import user_blocked
-    if user_blocked(user):  # over the plan's user limit after a downgrade: signed out
+    user, subscription, users, *plans_stamp = row
+    if user.security_stamp != stamp:
+        return None
+    subscriptions.remember_current(user.company_id, subscription)
+    entitlements.note_catalogue_stamp(*plans_stamp)
+    if entitlements.user_blocked(user, users):  # over the plan's user limit after a downgrade: signed out
         return None
     set_current_company(user.company_id)
     return user

@@ -7,6 +7,7 @@ from decimal import Decimal
 from flask_login import UserMixin
 from sqlalchemy import (JSON, BigInteger, Boolean, Date, DateTime, ForeignKey, Index, Integer,
                         LargeBinary, Numeric, String, Text, TypeDecorator, UniqueConstraint)
+from sqlalchemy import event
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -55,8 +56,12 @@ class Company(db.Model):
     timezone: Mapped[str] = mapped_column(String(64), default="Europe/Warsaw")
     plan_code: Mapped[str] = mapped_column(String(32), default="free")
     registered_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
-    logo: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    # Up to 1 MB: loaded only when read (the PDF renderer, the settings page), never with
+    # every request that loads the company; logo_hash (kept by an event below) stands
+    # for it in the PDF cache's key.
+    logo: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True, deferred=True)
     logo_mime: Mapped[str] = mapped_column(String(40), default="")
+    logo_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
     # New companies get the default that cannot be read as a date ("2026/11/00012");
     # companies made before keep what they had (services.numbering.LEGACY_PATTERN).
     numbering_pattern: Mapped[str] = mapped_column(String(80), default="{YYYY}/{MM}/{seq:05}")
@@ -132,7 +137,8 @@ class PartyColumns:
     tax_id: Mapped[str] = mapped_column(String(32), default="")
     email: Mapped[str] = mapped_column(String(254), default="")
     phone: Mapped[str] = mapped_column(String(40), default="")
-    search_text: Mapped[str] = mapped_column(Text, default="")
+    # Written with every save, read only by the search index: not loaded with the row.
+    search_text: Mapped[str] = mapped_column(Text, default="", deferred=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
 
 
@@ -176,7 +182,8 @@ class Document(TenantMixin, db.Model):
     public_token: Mapped[str] = mapped_column(String(64), unique=True)
     fingerprint: Mapped[str] = mapped_column(String(12))
     issued_on: Mapped[date] = mapped_column(Date, index=True)
-    search_text: Mapped[str] = mapped_column(Text, default="")
+    # Written with every save, read only by the search index: not loaded with the row.
+    search_text: Mapped[str] = mapped_column(Text, default="", deferred=True)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
@@ -292,7 +299,9 @@ class Plan(db.Model):
     features: Mapped[list] = mapped_column(JSONType)
     position: Mapped[int] = mapped_column(Integer, default=0)
     edited_by_admin: Mapped[bool] = mapped_column(Boolean, default=False)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    # Moved by every change: with the number of plans it tells a web process that the
+    # catalogue it keeps is stale (entitlements.catalogue).
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now, onupdate=clock.now)
 
 
 class CompanyNotice(db.Model):
@@ -566,6 +575,7 @@ class OutboxMail(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
 
 
+def logo_hash(content: bytes | None) -> str | None:
 # --- The owner's export (issue 15, item 2; terms §11.6, GDPR art. 20) ---
 
 class AccountExport(TenantMixin, db.Model):

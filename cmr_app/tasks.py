@@ -1,10 +1,11 @@
 """Background work: with REDIS_URL set, jobs run on the RQ queue `cmr`
-(`rq worker -u $CMR_REDIS_URL cmr`, with the same CMR_* environment as the web); without
+(`rq worker -u $CMR_REDIS_URL -w rq.worker.SimpleWorker cmr`, with the same CMR_* environment as the web); without
 it they run inline. Jobs carry ids, never objects. This module knows the queue only:
 callers hand it a function, so it imports none of them."""
 from __future__ import annotations
 
 import importlib
+from functools import lru_cache
 
 from flask import current_app, has_app_context
 
@@ -14,7 +15,10 @@ _worker_app = None
 REDIS_TIMEOUTS = {"socket_connect_timeout": 2, "socket_timeout": 5}
 
 
+@lru_cache(maxsize=8)
 def _connection(url: str):
+    """One client (and its connection pool) per URL and process, not a new TCP
+    connection for every job queued."""
     from redis import Redis
     return Redis.from_url(url, **REDIS_TIMEOUTS)
 

@@ -31,7 +31,7 @@ def authenticate():
     if user.company.blocked_at is not None and not _withdrawing_support_access():
         # consent stays the owner's to end, even while blocked
         blocking.refuse_if_blocked(user.company)  # terms §10.7: 403 account_blocked with the reason
-    if entitlements.user_blocked(user):
+    if entitlements.user_blocked(user, g.get("users_in_company")):
         from ..errors import Forbidden
         raise Forbidden("Your company's plan allows fewer users; the owner can upgrade to let you back in.",
                         {"reason": "users_over_limit"})

@@ -147,9 +147,15 @@ def issue_document(user: User, payload: dict, *, commit: bool = True) -> Documen
         raise Conflict(_("The number %(number)s is already taken; change the numbering pattern "
                          "or its starting number.", number=doc.number))
     lifecycle.first_version(doc, user)
+    _prerender(doc)  # queued when the caller commits
     if commit:
         db.session.commit()
     return doc
+
+
+def _prerender(doc: Document) -> None:
+    from . import pdf_cache  # it imports this module
+    pdf_cache.prerender_later(doc)
 
 
 def update_document(user: User, doc_id, payload: dict) -> Document:
@@ -163,6 +169,7 @@ def update_document(user: User, doc_id, payload: dict) -> Document:
     _apply(doc, data, user.company)
     if doc.fingerprint != before:
         lifecycle.new_version(doc, user)
+        _prerender(doc)
     db.session.commit()
     return doc
 

@@ -5,30 +5,70 @@ from __future__ import annotations
 from datetime import timedelta
 
 import plans
-from flask import g, has_request_context
+from flask import current_app, g, has_request_context
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
+from sqlalchemy.orm import Session
 
 from .. import clock
 from ..errors import Conflict
 from ..extensions import db
-from ..models import Company, User
+from ..models import Company, Plan, User
 
 FREE = plans.FREE
 
 
 def catalogue() -> plans.Catalogue:
-    """The catalogue as stored (admins' edits included), built once per request."""
+    """The catalogue as stored (admins' edits included), built once per request. A web
+    process also keeps it between requests when the request read the catalogue's stamp
+    (the number of plans and their last change, in the same query as the API token or
+    the signed-in user): a catalogue changed anywhere moves the stamp, one changed in
+    this process is forgotten at once."""
     if has_request_context() and "catalogue" in g:
         return g.catalogue
-    from .catalogue import catalogue as load
-    try:
-        built = load()
-    except ValueError:  # an empty table (before `flask plans sync`): the shipped defaults
-        built = plans.load_catalogue()
+    stamp = g.get("plans_stamp") if has_request_context() else None
+    kept = current_app.extensions.get("plans_catalogue") if stamp is not None else None
+    if kept is not None and kept[0] == (stamp, _plans_generation[0]):
+        built = kept[1]
+    else:
+        from .catalogue import catalogue as load
+        try:
+            built = load()
+        except ValueError:  # an empty table (before `flask plans sync`): the shipped defaults
+            built = plans.load_catalogue()
+        if stamp is not None:
+            current_app.extensions["plans_catalogue"] = ((stamp, _plans_generation[0]), built)
     if has_request_context():
         g.catalogue = built
     return built
+
+
+def catalogue_stamp_columns():
+    """Columns to add to a request's first query: the catalogue's stamp."""
+    return (select(func.count(Plan.code)).scalar_subquery(),
+            select(func.max(Plan.updated_at)).scalar_subquery())
+
+
+def note_catalogue_stamp(count, last_change) -> None:
+    g.plans_stamp = (count, str(last_change))
+
+
+# Bumped when this process writes a plan: what it kept is then stale even if the
+# stamp did not move (a frozen clock, a change within the clock's resolution).
+_plans_generation = [0]
+
+
+@event.listens_for(Session, "after_flush")
+def _plans_written(session, flush_context):
+    if any(isinstance(obj, Plan) for obj in (*session.new, *session.dirty, *session.deleted)):
+        _plans_generation[0] += 1
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _plans_bulk_written(state):
+    if (state.is_update or state.is_delete or state.is_insert) and \
+            any(m.class_ is Plan for m in state.all_mappers):
+        _plans_generation[0] += 1
 
 
 def forget_catalogue() -> None:
@@ -108,5 +148,15 @@ def blocked_user_ids(company: Company) -> set[int]:
     return {u.id for u in ordered[limit:]}
 
 
-def user_blocked(user: User) -> bool:
+def user_blocked(user: User, users_in_company: int | None = None) -> bool:
+    """`users_in_company`, when the caller counted them in its own query, spares loading
+    the users of a company within its plan's limit (nearly every company)."""
+    if users_in_company is not None and users_in_company <= plan_in_force(user.company).users:
+        return False
     return user.id in blocked_user_ids(user.company)
+
+
+def users_count_column(company_id_column):
+    """A column counting the users of the company in `company_id_column`'s row."""
+    return (select(func.count(User.id)).where(User.company_id == company_id_column)
+            .correlate_except(User).scalar_subquery())

@@ -6,8 +6,12 @@ event, the options asked for, the company's printer offset, its logo (and whethe
 logo feature is on) and the site's address printed under the QR code. The key's hash is also the PDF's ETag.
 
 Storage: Redis (with a TTL) when REDIS_URL is set, else a per-process LRU bounded in
-bytes. Redis being unreachable never breaks a PDF: the PDF is rendered and the cache is
-skipped for a short while."""
+bytes. With Redis, the process's LRU still answers first: a key names one rendering of
+one version, so a copy kept in memory can never be stale. Redis being unreachable never
+breaks a PDF: the PDF is rendered and the cache is skipped for a short while.
+
+With Redis set, issuing a document or saving a new version queues the rendering of its
+PDF with the default options (prerender_later): the first download is then a hit."""
 from __future__ import annotations
 
 import hashlib
@@ -17,7 +21,9 @@ import threading
 import time
 from collections import OrderedDict
 
-from flask import Response, current_app, request
+from flask import Response, current_app, has_app_context, request
+from sqlalchemy import event
+from sqlalchemy.orm import Session
 
 from ..extensions import db
 from ..models import Company, Document
@@ -44,6 +50,53 @@ def get_or_render(doc: Document, **options) -> tuple[bytes, str]:
     return pdf, tag
 
 
+def prerender_later(doc: Document) -> None:
+    """Queues the rendering of `doc`'s PDF (the options every download starts with) once
+    the transaction that saves it commits, when REDIS_URL is set. Without Redis, with
+    Redis away, or when the transaction is rolled back, nothing: the first download
+    renders it, as before."""
+    if not current_app.config.get("REDIS_URL"):
+        return
+    db.session.flush()  # a new document's id
+    db.session().info.setdefault(_PENDING, set()).add((doc.id, doc.company_id))
+
+
+_PENDING = "pdf_prerender"
+
+
+@event.listens_for(Session, "after_commit")
+def _queue_after_commit(session):
+    pending = session.info.pop(_PENDING, None)
+    if not pending or not has_app_context():
+        return
+    from .. import tasks
+    for doc_id, company_id in sorted(pending):
+        try:
+            tasks.enqueue(prerender_job, doc_id=doc_id, company_id=company_id)
+        except Exception as exc:  # Redis away: the PDF is rendered at its first download
+            log.warning("could not queue the PDF of document %s (%s)", doc_id, exc)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_after_rollback(session, previous_transaction):
+    session.info.pop(_PENDING, None)
+
+
+def prerender_job(doc_id: int, company_id: int) -> None:
+    """The RQ job: renders the document's PDF into the cache unless it is there (or the
+    document is gone, withdrawn or changed into something that cannot be printed)."""
+    from ..errors import ServiceError
+    from ..tenant import set_current_company
+    set_current_company(company_id)
+    doc = db.session.get(Document, doc_id)
+    if doc is None or doc.company_id != company_id:
+        return
+    try:
+        get_or_render(doc)
+    except ServiceError:
+        return
+
+
 def response(doc: Document, filename: str, *, disposition: str = "inline",
              cache_control: str | None = None, **options) -> Response:
     """The PDF as an answer with its ETag; 304 when the client already holds this version."""
@@ -63,7 +116,8 @@ def response(doc: Document, filename: str, *, disposition: str = "inline",
 def etag(doc: Document, *, languages=None, copies=None, blank: bool = False,
          anonymous: bool = False, annex: str = "after") -> str:
     company = db.session.get(Company, doc.company_id)
-    logo_on = bool(company.logo) and entitlements.feature_on(company, "company_logo")
+    # The logo's hash, stored with it: the logo itself (up to 1 MB) is not read to answer.
+    logo_on = bool(company.logo_hash) and entitlements.feature_on(company, "company_logo")
     key = {
         "format": RENDER_FORMAT, "doc": doc.id, "fingerprint": doc.fingerprint,
         "updated_at": doc.updated_at.isoformat(), "status": doc.status,
@@ -75,7 +129,7 @@ def etag(doc: Document, *, languages=None, copies=None, blank: bool = False,
         "languages": list(languages) if languages else None, "copies": copies, "blank": bool(blank),
         "anonymous": bool(anonymous), "annex": annex, "offset": documents.print_offset(company),
         "scale": documents.print_scale(company),
-        "logo": hashlib.sha256(company.logo).hexdigest() if logo_on else None,
+        "logo": company.logo_hash if logo_on else None,
         "base_url": current_app.config["BASE_URL"],
     }
     return hashlib.sha256(json.dumps(key, sort_keys=True).encode()).hexdigest()[:40]
@@ -122,8 +176,8 @@ class MemoryStore:
 
 
 class RedisStore:
-    """Redis shared by every web process, with a TTL; while Redis is away the process's
-    own memory store stands in."""
+    """Redis shared by every web process (and the worker that renders at issue), with a
+    TTL, behind the process's own memory store, which also stands in while Redis is away."""
 
     def __init__(self, url: str, ttl: int, fallback: MemoryStore):
         from redis import Redis
@@ -139,22 +193,26 @@ class RedisStore:
         self.down_until = time.monotonic() + REDIS_RETRY_AFTER
 
     def get(self, key: str) -> bytes | None:
-        if self._available():
-            from redis.exceptions import RedisError
-            try:
-                return self.redis.get(REDIS_PREFIX + key)
-            except (RedisError, OSError) as exc:
-                self._failed(exc)
-        return self.fallback.get(key)
+        value = self.fallback.get(key)  # kept by this process: a key is never stale
+        if value is not None or not self._available():
+            return value
+        from redis.exceptions import RedisError
+        try:
+            value = self.redis.get(REDIS_PREFIX + key)
+        except (RedisError, OSError) as exc:
+            self._failed(exc)
+            return None
+        if value is not None:
+            self.fallback.put(key, value)
+        return value
 
     def put(self, key: str, value: bytes) -> None:
         if len(value) > self.fallback.max_bytes // 4:
             return
+        self.fallback.put(key, value)
         if self._available():
             from redis.exceptions import RedisError
             try:
                 self.redis.set(REDIS_PREFIX + key, value, ex=self.ttl)
-                return
             except (RedisError, OSError) as exc:
                 self._failed(exc)
-        self.fallback.put(key, value)

@@ -53,6 +53,12 @@ def _forget_after_bulk_write(state):
         forget()
 
 
+def remember_current(company_id: int, sub: Subscription | None) -> None:
+    """The subscription read by the request's first query (with the token or the user)."""
+    if has_request_context() and not _pending_billing_rows(db.session):
+        g.setdefault(_CACHE, {})[("current", company_id)] = sub
+
+
 def current(company: Company) -> Subscription | None:
     return _cached(("current", company.id), lambda: db.session.scalar(
         select(Subscription).where(Subscription.company_id == company.id)))

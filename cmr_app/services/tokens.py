@@ -3,13 +3,15 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from functools import lru_cache
 
-from sqlalchemy import select
+from flask import g
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload
 
 from .. import clock
 from ..extensions import db
-from ..models import ApiToken, User
+from ..models import ApiToken, Subscription, User
 from ..tenant import get_owned
 
 PREFIX = "cmr_"
@@ -30,13 +32,30 @@ def create_token(user: User, name: str = "") -> tuple[ApiToken, str]:
     return token, secret
 
 
+@lru_cache(maxsize=1)
+def _token_statement():
+    """Built once: every API request runs it."""
+    from . import entitlements
+    return (select(ApiToken, Subscription, entitlements.users_count_column(ApiToken.company_id),
+                   *entitlements.catalogue_stamp_columns())
+            .outerjoin(Subscription, Subscription.company_id == ApiToken.company_id)
+            .where(ApiToken.token_hash == bindparam("token_hash"))
+            .options(joinedload(ApiToken.user).joinedload(User.company))
+            .execution_options(all_tenants=True))
+
+
 def user_for_token(secret: str) -> User | None:
-    # The token, its user and the user's company in one query: every API call needs all three.
-    token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _hash(secret))
-                              .options(joinedload(ApiToken.user).joinedload(User.company))
-                              .execution_options(all_tenants=True))
-    if token is None:
+    """The token's user, or None. One query brings what every API call needs: the token,
+    its user, the company, its subscription, how many users it has (for the plan's user
+    limit) and the plan catalogue's stamp; the rest of the request reads them from there."""
+    from . import entitlements, subscriptions
+    row = db.session.execute(_token_statement(), {"token_hash": _hash(secret)}).first()
+    if row is None:
         return None
+    token, subscription, users, *stamp = row
+    subscriptions.remember_current(token.company_id, subscription)
+    entitlements.note_catalogue_stamp(*stamp)
+    g.users_in_company = users
     now = clock.now()
     # Written at most once a minute so busy clients do not turn every read into a write.
     if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:

@@ -38,8 +38,19 @@ def _counted(queries, call) -> list[str]:
 
 
 def _tables(statements) -> list[str]:
-    """The first table each SELECT reads."""
-    return [re.search(r"\bFROM (\w+)", s).group(1) for s in statements if s.startswith("SELECT")]
+    """The first table each SELECT reads (its outer FROM, after any subqueries in its columns)."""
+    def outer(statement: str) -> str:
+        while True:  # innermost parentheses first, until none are left
+            shorter = re.sub(r"\([^()]*\)", "", statement)
+            if shorter == statement:
+                return statement
+            statement = shorter
+    return [re.search(r"\bFROM (\w+)", outer(s)).group(1) for s in statements if s.startswith("SELECT")]
+
+
+def _reading(statements, table: str) -> int:
+    """How many statements read `table` (in FROM or JOIN, subqueries included)."""
+    return sum(bool(re.search(rf"\b(FROM|JOIN) {table}\b", s)) for s in statements)
 
 
 @pytest.fixture
@@ -58,16 +69,17 @@ def test_api_calls_make_few_queries_and_none_twice(api, issued, queries):
     for path, most in budget.items():
         statements = _counted(queries, lambda: api.get(path))
         assert len(statements) <= most, (path, statements)
-        # The token, its user and the company: one query.
-        assert _tables(statements).count("api_tokens") == 1
-        assert "companies" not in _tables(statements)
-        assert _tables(statements).count("subscriptions") == 1
+        # The token, its user, the company, its subscription, its number of users and
+        # the plan catalogue's stamp: one query; the catalogue kept between requests.
+        assert _tables(statements)[0] == "api_tokens"
+        for table in ("api_tokens", "companies", "subscriptions", "users", "plans"):
+            assert _reading(statements, table) == 1, (path, table, statements)
 
 
 def test_issuing_a_document_takes_its_number_and_quota_place_in_few_statements(api, issued, queries):
     statements = _counted(queries, lambda: api.post("/documents", json=sample_document()))
     assert len(statements) <= 9, statements
-    assert _tables(statements).count("subscriptions") == 1
+    assert _reading(statements, "subscriptions") == 1
 
 
 def test_web_pages_make_few_queries_and_none_twice(client, make_account, api_for, queries):
@@ -80,6 +92,7 @@ def test_web_pages_make_few_queries_and_none_twice(client, make_account, api_for
     for path, most in budget.items():
         statements = _counted(queries, lambda: client.get(path))
         assert len(statements) <= most, (path, statements)
-        # The signed-in user and the company: one query; the subscription: once.
-        assert "companies" not in _tables(statements)
-        assert _tables(statements).count("subscriptions") == 1
+        # The signed-in user, the company and the subscription: one query.
+        assert _tables(statements)[0] == "users"
+        for table in ("companies", "subscriptions"):
+            assert _reading(statements, table) == 1, (path, table, statements)
