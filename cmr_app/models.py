@@ -576,6 +576,15 @@ class OutboxMail(db.Model):
 
 
 def logo_hash(content: bytes | None) -> str | None:
+    import hashlib
+    return hashlib.sha256(content).hexdigest() if content else None
+
+
+@event.listens_for(Company.logo, "set")
+def _keep_logo_hash(company, value, old, initiator):
+    company.logo_hash = logo_hash(value)
+
+
 # --- The owner's export (issue 15, item 2; terms §11.6, GDPR art. 20) ---
 
 class AccountExport(TenantMixin, db.Model):
