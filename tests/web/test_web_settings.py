@@ -9,9 +9,10 @@ from cmr_app.extensions import db
 
 
 def company_of(app, user):
+    from sqlalchemy.orm import undefer
     from cmr_app.models import Company
-    with app.app_context():
-        company = db.session.get(Company, user.company_id)
+    with app.app_context():  # the logo is deferred: loaded now, before the row is detached
+        company = db.session.get(Company, user.company_id, options=[undefer(Company.logo)])
         if company is not None:
             db.session.expunge(company)
         return company
