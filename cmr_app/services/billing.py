@@ -274,11 +274,8 @@ def _replace_open_orders(company_id: int, data) -> list[str]:
 
 def cancel_proforma(user: User, document_id: int) -> BillingDocument:
     """`POST /invoices/{id}/cancel`: an unpaid pro-forma of the user's company."""
+    document = company_document(user.company_id, document_id)  # another company's: 404 first
     accounts.require_owner(user)
-    document = db.session.scalar(select(BillingDocument).where(BillingDocument.id == document_id,
-                                                               BillingDocument.company_id == user.company_id))
-    if document is None:
-        raise NotFound()
     if document.kind != "proforma":
         raise Conflict(_("A VAT invoice cannot be cancelled; it can only be corrected."))
     if not _cancel_order(document.order_id):
@@ -394,11 +391,8 @@ def list_documents(company_id: int) -> list[BillingDocument]:
 
 
 def company_document(company_id: int, document_id: int) -> BillingDocument:
-    document = db.session.scalar(select(BillingDocument).where(BillingDocument.id == document_id,
-                                                               BillingDocument.company_id == company_id))
-    if document is None:
-        raise NotFound()
-    return document
+    from ..tenant import get_owned
+    return get_owned(BillingDocument, document_id, company_id)
 
 
 def document_by_token(token: str) -> BillingDocument:
