@@ -88,7 +88,11 @@ def webhooks(localstripe):
 
 @pytest.fixture
 def app_config(app_config, localstripe):
-    # Each test's database starts empty, so Stripe's store does too (numbers repeat).
+    # Each test's database starts empty, so Stripe's store does too (numbers repeat). The
+    # webhooks of an earlier test's events are delivered first: localstripe sends them a
+    # second late, to whatever webhooks are registered then (this test's server, where the
+    # same order number would book them).
+    _localstripe_post(localstripe, "/_config/deliveries/wait", {})
     urllib.request.urlopen(urllib.request.Request(localstripe + "/_config/data", method="DELETE"), timeout=10)
     return {**app_config, "PAYMENT_PROVIDER": "stripe", "STRIPE_SECRET_KEY": SECRET,
             "STRIPE_PUBLISHABLE_KEY": PUBLISHABLE, "STRIPE_WEBHOOK_SECRET": WEBHOOK_SECRET,
