@@ -10,8 +10,6 @@ from flask import Flask, g, has_request_context, request, session
 from flask_login import current_user
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import DisconnectionError
-from sqlalchemy.pool import Pool
 
 from . import config as config_module
 from .extensions import babel, csrf, db, limiter, login_manager, migrate
@@ -67,40 +65,10 @@ def _engine_options(url: str) -> dict:
     if url.startswith("sqlite"):
         # Concurrent writers wait for the lock instead of failing at once.
         return {"connect_args": {"timeout": 30}}
-    # No pool_pre_ping (a SELECT 1 before every request's first query): _ping_if_idle
-    # below checks only connections that sat unused for a while.
-    return {"pool_size": 10, "max_overflow": 60}
-
-
-# A connection used less than this long ago is trusted without a round trip; one idle
-# longer is checked before it is handed out (a database restarted meanwhile).
-PING_AFTER_IDLE_SECONDS = 2.0
-
-
-@event.listens_for(Pool, "checkout")
-def _ping_if_idle(dbapi_connection, connection_record, connection_proxy):
-    if type(dbapi_connection).__module__.startswith("sqlite3"):
-        return
-    import time
-    idle_since = connection_record.info.get("checked_in_at")
-    if idle_since is not None and time.monotonic() - idle_since < PING_AFTER_IDLE_SECONDS:
-        return
-    cursor = dbapi_connection.cursor()
-    try:
-        cursor.execute("SELECT 1")
-    except Exception as exc:  # the pool replaces it with a new connection
-        raise DisconnectionError() from exc
-    finally:
-        try:
-            cursor.close()
-        except Exception:
-            pass
-
-
-@event.listens_for(Pool, "checkin")
-def _note_checkin(dbapi_connection, connection_record):
-    import time
-    connection_record.info["checked_in_at"] = time.monotonic()
+    # pool_pre_ping: a connection the database dropped (a restart, an administrator, a
+    # failover) is replaced before a request uses it. Checking only connections idle for a
+    # while saved a round trip but let a connection cut a moment ago fail a request.
+    return {"pool_size": 10, "max_overflow": 60, "pool_pre_ping": True}
 
 
 @event.listens_for(Engine, "connect")

@@ -157,6 +157,11 @@ def user_blocked(user: User, users_in_company: int | None = None) -> bool:
 
 
 def users_count_column(company_id_column):
-    """A column counting the users of the company in `company_id_column`'s row."""
-    return (select(func.count(User.id)).where(User.company_id == company_id_column)
-            .correlate_except(User).scalar_subquery())
+    """A column counting the users of the company in `company_id_column`'s row. The
+    counted users are an alias: beside an outer query on `users` itself (the session's
+    user loader), an unaliased `users` would compare each row with itself and count
+    every user of every company."""
+    from sqlalchemy.orm import aliased
+    counted = aliased(User)
+    return (select(func.count(counted.id)).where(counted.company_id == company_id_column)
+            .scalar_subquery())

@@ -83,7 +83,9 @@ def test_issuing_a_document_takes_its_number_and_quota_place_in_few_statements(a
 
 
 def test_web_pages_make_few_queries_and_none_twice(client, make_account, api_for, queries):
-    owner = make_account()
+    for n in range(6):  # users of other companies: the plan's user limit counts this company's only
+        make_account(f"other{n}@example.com", company=f"Other {n}")
+    owner = make_account(plan="standard")  # 3 users allowed: fewer than the database holds
     api = api_for(owner)
     doc = api.post("/documents", json=sample_document()).get_json()
     client.post("/login", data={"email": owner.email, "password": owner.password})
@@ -96,3 +98,5 @@ def test_web_pages_make_few_queries_and_none_twice(client, make_account, api_for
         assert _tables(statements)[0] == "users"
         for table in ("companies", "subscriptions"):
             assert _reading(statements, table) == 1, (path, table, statements)
+        # Within the plan's user limit, the users are counted in that query, not loaded.
+        assert _reading(statements, "users") == 1, (path, statements)
