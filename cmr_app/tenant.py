@@ -51,3 +51,16 @@ def get_owned(model, object_id, company_id: int):
     if obj is None:
         raise NotFound()
     return obj
+
+
+def get_or_404(model, object_id):
+    """A row by id, whatever its company (admin and operator paths), or NotFound; an id
+    that is not a whole number or lies beyond the id column cannot exist."""
+    try:
+        object_id = int(object_id)
+    except (TypeError, ValueError):
+        raise NotFound()
+    obj = db.session.get(model, object_id) if 1 <= object_id <= MAX_ID else None
+    if obj is None:
+        raise NotFound()
+    return obj

@@ -45,14 +45,8 @@ def company_of_user(email: str) -> Company:
 
 
 def company_by_id(company_id) -> Company:
-    try:
-        company_id = int(company_id)
-    except (TypeError, ValueError):
-        raise NotFound()
-    company = db.session.get(Company, company_id) if 1 <= company_id <= 2**31 - 1 else None
-    if company is None:
-        raise NotFound()
-    return company
+    from ..tenant import get_or_404
+    return get_or_404(Company, company_id)
 
 
 def _clean_reason(reason) -> str:

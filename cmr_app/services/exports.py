@@ -327,20 +327,23 @@ class _PdfNames:
         return name
 
 
-def _documents(company_id: int):
-    """Every document of the company, oldest first, BATCH at a time; each page is a
-    short query and the session is emptied after it, so the job holds one page."""
+def _pages(model, company_id: int):
+    """Every row of the company, oldest first, BATCH at a time; each page is a short
+    query and the session is emptied after it, so the job holds one page."""
     last_id = 0
     while True:
-        page = list(db.session.scalars(select(Document).where(Document.company_id == company_id,
-                                                              Document.id > last_id)
-                                       .order_by(Document.id).limit(BATCH)))
+        page = list(db.session.scalars(select(model).where(model.company_id == company_id, model.id > last_id)
+                                       .order_by(model.id).limit(BATCH)))
         if not page:
             return
         yield from page
         last_id = page[-1].id
         _forget(page)
         del page  # let the page go before the next one is read
+
+
+def _documents(company_id: int):
+    return _pages(Document, company_id)
 
 
 def _forget(objects) -> None:
@@ -371,17 +374,7 @@ def _render(doc: Document) -> bytes:
 
 
 def _billing_documents(company_id: int):
-    last_id = 0
-    while True:
-        page = list(db.session.scalars(select(BillingDocument).where(BillingDocument.company_id == company_id,
-                                                                     BillingDocument.id > last_id)
-                                       .order_by(BillingDocument.id).limit(BATCH)))
-        if not page:
-            return
-        yield from page
-        last_id = page[-1].id
-        _forget(page)
-        del page
+    return _pages(BillingDocument, company_id)
 
 
 def _render_billing(invoice: BillingDocument) -> bytes:

@@ -113,14 +113,8 @@ KINDS = {"documents": Document, "clients": Client, "carriers": Carrier, "product
 
 
 def company_for_support(company_id) -> Company:
-    try:
-        company_id = int(company_id)
-    except (TypeError, ValueError):
-        raise NotFound()
-    company = db.session.get(Company, company_id) if 1 <= company_id <= 2**31 - 1 else None
-    if company is None:
-        raise NotFound()
-    return company
+    from ..tenant import get_or_404
+    return get_or_404(Company, company_id)
 
 
 def require_consent(company: Company) -> None:
