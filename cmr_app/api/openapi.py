@@ -42,7 +42,10 @@ def _errors(*codes: int) -> dict:
     return {str(c): {"description": "error", **_json(_ref("Error"))} for c in (401, *codes)}
 
 
-PAGING = [{"name": "cursor", "in": "query", "schema": {"type": "string"}},
+# The cursor is opaque: exactly what a page's next_cursor gave (base64url, no padding);
+# anything else is a 422.
+PAGING = [{"name": "cursor", "in": "query", "description": "the next_cursor of the previous page",
+           "schema": {"type": "string", "pattern": "^[A-Za-z0-9_-]{4,24}$"}},
           {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 100}},
           {"name": "q", "in": "query", "schema": {"type": "string"}}]
 ID = [{"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}]

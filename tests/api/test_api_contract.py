@@ -1,6 +1,8 @@
 """The JSON API as API.md writes it: auth, the error object, address book, documents."""
 from __future__ import annotations
 
+import re
+
 from types import SimpleNamespace
 
 import time_machine
@@ -97,6 +99,10 @@ def test_create_read_list_a_document(api):
     assert second["number"] == "2026/11/00002"
     listed = api.get("/documents?limit=1").get_json()
     assert [d["id"] for d in listed["items"]] == [second["id"]]
+    # The cursor handed out is one the description says the API takes.
+    from cmr_app.api.openapi import PAGING
+    cursor_pattern = next(p for p in PAGING if p["name"] == "cursor")["schema"]["pattern"]
+    assert re.fullmatch(cursor_pattern.strip("^$"), listed["next_cursor"])
     older = api.get(f"/documents?limit=1&cursor={listed['next_cursor']}").get_json()
     assert [d["id"] for d in older["items"]] == [doc["id"]] and older["next_cursor"] is None
     assert api.get(f"/documents/{doc['id']}").get_json()["number"] == "2026/11/00001"
