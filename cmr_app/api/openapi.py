@@ -210,6 +210,13 @@ def spec() -> dict:
         "/documents/{id}/views": {"parameters": ID, "get": {
             "summary": "Openings of the public pages (time, page, IP, user agent), newest first",
             "responses": {"200": {"description": "views"}, **_errors(404)}}},
+        "/documents/print": {"post": {
+            "summary": "Bulk print: one PDF of the chosen documents, every copy of each, in the order given",
+            "requestBody": _json({"type": "object", "required": ["ids"], "properties": {
+                "ids": {"type": "array", "minItems": 1, "maxItems": 200,
+                        "items": {"type": "integer", "minimum": 1, "maximum": 2**31 - 1}}}}),
+            "responses": {"200": {"description": "the PDF", "content": {"application/pdf": {}}},
+                          **_errors(404, 409)}}},
         "/documents/{id}/duplicate": {"parameters": ID, "post": {
             "summary": "A new document with the same content (counts)",
             "responses": {"201": {"description": "created"}, **_errors(402, 403, 404)}}},

@@ -291,6 +291,17 @@ def document_pdf(doc_id):
                               blank=request.args.get("blank") in ("1", "true"), annex=annex)
 
 
+@bp.post("/documents/print")
+def documents_print():
+    """Bulk print: {"ids": [...]} (1–200) → one PDF, every copy of each, in that order."""
+    from ..services import bulk_print
+    pdf = bulk_print.bundle(current().company_id, body().get("ids"))
+    response = Response(pdf, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = 'inline; filename="CMR-documents.pdf"'
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
 # Signing on a phone (ECMR.md §3)
 
 @bp.post("/documents/<doc_id>/signing-links")

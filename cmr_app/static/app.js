@@ -12,6 +12,15 @@
     }
   });
 
+  // The document list: "select all" ticks every document on the page.
+  var pickAll = document.getElementById("pick-all");
+  if (pickAll) {
+    pickAll.addEventListener("change", function () {
+      var boxes = document.querySelectorAll('#bulk-print input[name="ids"]');
+      for (var i = 0; i < boxes.length; i++) boxes[i].checked = pickAll.checked;
+    });
+  }
+
   // "Copy" buttons next to read-only inputs.
   document.addEventListener("click", function (event) {
     var button = event.target.closest("[data-copy]");

@@ -10,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from .. import clock
-from ..errors import ServiceError, ValidationFailed
+from ..errors import NotFound, ServiceError, ValidationFailed
 from ..extensions import db
 from ..qr import qr_svg
 from ..schemas import (ADR_CLASSES, ADR_TUNNEL_CODES, ALL_STATUSES, LANGUAGES, MAX_GOODS_LINES,
@@ -395,6 +395,26 @@ def document_pdf(doc_id: int):
                               disposition="attachment" if request.args.get("download") else "inline",
                               languages=languages, copies=int(copies) if copies else None,
                               blank=request.args.get("blank") == "1", annex=annex)
+
+
+@bp.post("/documents/print")
+@login_required
+def documents_print():
+    """The ticked documents of the list as one PDF, every copy of each, in list order."""
+    from ..services import bulk_print
+    raw = request.form.getlist("ids")
+    ids = [int(x) for x in raw if x.isdigit()]
+    try:
+        pdf = bulk_print.bundle(current_user.company_id, ids if len(ids) == len(raw) else [None])
+    except NotFound as exc:  # gone meanwhile: said on the list, not a bare 404
+        flash(exc.message, "error")
+        return redirect(url_for("web.documents"))
+    except ServiceError as exc:
+        flash_refusal(exc)
+        return redirect(url_for("web.documents"))
+    return Response(pdf, mimetype="application/pdf",
+                    headers={"Content-Disposition": 'inline; filename="CMR-documents.pdf"',
+                             "Cache-Control": "private, no-store"})
 
 
 @bp.get("/settings/calibration.pdf")
