@@ -55,6 +55,30 @@ class TooDeep(ValueError):
     pass
 
 
+def _json_classes():
+    """The app's JSON provider and request class: a body nested past what Python's parser
+    can follow (RecursionError, not a ValueError) becomes TooDeep, so every
+    `request.get_json(silent=True)` answers None for it instead of a 500, and a
+    non-silent get_json raises TooDeep for the caller to name (api.routes.body)."""
+    from flask import Request as FlaskRequest
+    from flask.json.provider import DefaultJSONProvider
+
+    class JSONProvider(DefaultJSONProvider):
+        def loads(self, s, **kwargs):
+            try:
+                return super().loads(s, **kwargs)
+            except RecursionError:
+                raise TooDeep("the JSON nests deeper than the parser can follow") from None
+
+    class Request(FlaskRequest):
+        def on_json_loading_failed(self, e):
+            if isinstance(e, TooDeep):
+                raise e
+            return None  # not JSON, or not valid JSON: the caller says what it wants
+
+    return JSONProvider, Request
+
+
 def json_problems(data, *, max_depth: int = MAX_JSON_DEPTH) -> dict[str, list[str]]:
     """Dotted path -> [message] for every string (or key) in a parsed JSON body that
     carries forbidden characters; raises TooDeep past `max_depth` levels. Iterative, so
@@ -100,6 +124,10 @@ MAX_FORM_FIELDS = 6000
 def init_app(app) -> None:
     from flask import abort, request
     from flask_babel import gettext as _
+
+    provider, request_class = _json_classes()
+    app.json = provider(app)
+    app.request_class = request_class
 
     @app.before_request
     def refuse_control_characters():

@@ -20,11 +20,9 @@ def body(*, optional: bool = False) -> dict:
     if optional and not request.get_data(cache=True):
         return {}
     try:
-        data = request.get_json(silent=True)
-    except RecursionError:  # the parser itself gave up: far deeper than MAX_JSON_DEPTH
-        data = inputs.TooDeep
-    if data is inputs.TooDeep:
-        raise ServiceError(f"The JSON body nests more than {inputs.MAX_JSON_DEPTH} levels deep.")
+        data = request.get_json()  # None when it is not JSON (inputs: the app's request class)
+    except inputs.TooDeep:  # the parser itself gave up: far deeper than MAX_JSON_DEPTH
+        raise ServiceError(f"The JSON body nests more than {inputs.MAX_JSON_DEPTH} levels deep.") from None
     if not isinstance(data, dict):
         raise ServiceError("Send a JSON object with Content-Type: application/json.")
     try:

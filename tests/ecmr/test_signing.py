@@ -251,3 +251,13 @@ def test_a_phone_with_a_wrong_clock_still_signs_and_the_record_keeps_its_claim(a
     event = response.get_json()["event"]
     assert event["captured_at"] is None and event["at"] == "2026-11-21T12:00:00.000+00:00"
     assert event["phone_clock_rejected"] == "2019-01-01T08:00:00+00:00"
+
+
+def test_a_body_too_deep_to_parse_is_refused_not_a_500(api, client):
+    """The app's JSON reader (inputs) turns the parser's RecursionError into "not JSON"
+    for every get_json, the phone's signing page included."""
+    link = _link(api, _doc(api), "sender")
+    depth = 100_000
+    response = client.post(link["url"].replace("http://cmr.test", ""), data="[" * depth + "]" * depth,
+                           content_type="application/json")
+    assert response.status_code == 422
