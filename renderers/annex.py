@@ -11,14 +11,15 @@ from functools import lru_cache
 from .layout import BOXES, FOOT_BASELINE, FRAME, NUMBER_BASELINE
 from .locales import joined
 from .sheet import Sheet
-from .typography import DATA, LABEL, LABEL_BOLD, LEADING, wrap
+from .typography import DATA, LABEL, LABEL_BOLD, LEADING, MIN_SIZE, wrap
 
 SIGN_H = 24.0          # mm: the signature row at the foot of every annex page
 SIGN_BOXES = ("22", "23", "24")
-SIGN_LABEL_SIZE, SIGN_NUMBER_SIZE = 5.2, 7.0      # as the form's labels and box numbers
+SIGN_LABEL_SIZE, SIGN_NUMBER_SIZE = MIN_SIZE, 7.0      # as the form's labels and box numbers
 TOP, BOTTOM = FRAME[1] + 3.0, FRAME[3] - SIGN_H - 3.0
 X0, X1 = FRAME[0] + 2.0, FRAME[2] - 2.0
 TEXT_SIZE, GOODS_SIZE, HEAD_SIZE = 8.0, 7.0, 7.0
+COL_HEAD_SIZE = MIN_SIZE   # the goods table's column heads: nothing on an annex is smaller
 # (column, width mm); "#" is the goods line number, "adr" the ADR entry. The ADR column
 # holds the ADR 5.4.1.1.1 line ("UN 1263 PAINT, 3, II, (D/E)") on one line at 7 pt.
 GOODS_TABLE = (("#", 7), ("6", 22), ("7", 13), ("8", 24), ("9", 35), ("10", 16),
@@ -68,8 +69,8 @@ def paginate(sections, langs) -> list[Sheet]:
                 first = False
         elif isinstance(section, GoodsSection):
             lead = GOODS_SIZE * LEADING / mm
-            heads = {k: wrap(_col_label(k, langs), LABEL, 5.5, (w - 1.2) * mm) for k, w in GOODS_TABLE}
-            header_h = max(len(v) for v in heads.values()) * 5.5 * LEADING / mm + 1.0
+            heads = {k: wrap(_col_label(k, langs), LABEL, COL_HEAD_SIZE, (w - 1.2) * mm) for k, w in GOODS_TABLE}
+            header_h = max(len(v) for v in heads.values()) * COL_HEAD_SIZE * LEADING / mm + 1.0
             rows = []
             for idx, cells, adr in section.rows:
                 cells = dict(cells, **{"#": str(idx), "adr": adr})
@@ -83,7 +84,7 @@ def paginate(sections, langs) -> list[Sheet]:
                     section.page = len(pages)
                 head = f"6–12  {joined('box_9', langs)} ({joined('continued', langs)})"
                 y = page.lines(X0, y, _heading_lines(head), HEAD_SIZE) + 0.6
-                y = _table_row(page, y, heads, LABEL, 5.5) + 0.6
+                y = _table_row(page, y, heads, LABEL, COL_HEAD_SIZE) + 0.6
                 page.line(X0, y - 0.4, X1, y - 0.4, 0.4)
                 while rows and room(rows[0][1]):
                     wrapped, h = rows.pop(0)

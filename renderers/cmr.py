@@ -22,7 +22,7 @@ from .layout import (
 from .locales import charge_row_aliases, check_languages, joined
 from .record import has_record, record_pages
 from .stamp import draw_stamp, stamp_for
-from .typography import DATA, DATA_BOLD, LABEL, LABEL_BOLD, MIN_SIZE, register_fonts, shrink_to_width
+from .typography import DATA, DATA_BOLD, LABEL, LABEL_BOLD, MIN_SIZE, register_fonts, shrink_to_width, width
 
 # ASCII85 makes streams 25% larger for no gain in an HTTP response or a file.
 rl_config.useA85 = 0
@@ -142,9 +142,12 @@ def render_cmr(doc: dict, *, languages: list[str] | None = None, copies: int | N
     content = build_content(doc, words, data_form, fp, logo=image, with_qr=not blank_mode,
                             with_record=with_record)
     annex_pages = paginate(content.annex, langs)
-    for section, x, baseline, size in content.refs:
-        content.sheet.text(x, baseline, "→ " + joined("see_annex", words, n=section.page),
-                           DATA_BOLD, size)
+    for section, x, baseline, size, *x1 in content.refs:
+        text = "→ " + joined("see_annex", words, n=section.page)
+        if x1 and x1[0] and width(text, DATA_BOLD, size) > (x1[0] - x) * mm:
+            # Within its column (box 20's label column): the first language is enough.
+            text = "→ " + joined("see_annex", words[:1], n=section.page)
+        content.sheet.text(x, baseline, text, DATA_BOLD, size)
     if content.annex_line and annex_pages:
         x, baseline, size, x1 = content.annex_line
         text = joined("annex_count", words, n=len(annex_pages))
@@ -298,7 +301,7 @@ def render_calibration_page(offset_mm: tuple[float, float] = (0.0, 0.0), scale_p
     # far the correction moves the form.
     m = PRINTABLE_MARGIN
     c.setLineWidth(0.3)
-    c.setFont(LABEL, 5)
+    c.setFont(LABEL, MIN_SIZE)
     c.line(m * mm, (PAGE_H - m) * mm, (PAGE_W - m) * mm, (PAGE_H - m) * mm)
     for x in range(int(m), int(PAGE_W - m) + 1):
         h = 4 if x % 10 == 0 else (2.5 if x % 5 == 0 else 1.5)
@@ -340,10 +343,10 @@ def render_calibration_page(offset_mm: tuple[float, float] = (0.0, 0.0), scale_p
 
 def _knocked_out(c, x: float, y: float, text: str, centred: bool = False) -> None:
     """A ruler number (points) on a white patch: a box outline never crosses it."""
-    w = c.stringWidth(text, LABEL, 5)
+    w = c.stringWidth(text, LABEL, MIN_SIZE)
     x0 = x - w / 2 if centred else x
     c.setFillColorRGB(1, 1, 1)
-    c.rect(x0 - 0.8, y - 1.2, w + 1.6, 5.4, stroke=0, fill=1)
+    c.rect(x0 - 0.8, y - 1.45, w + 1.6, MIN_SIZE * 1.08, stroke=0, fill=1)
     c.setFillColorRGB(0, 0, 0)
     c.drawString(x0, y, text)
 
@@ -360,5 +363,5 @@ def _crosshair(c, x, y) -> None:
         c.line(X + k * mm, Y - t * mm / 2, X + k * mm, Y + t * mm / 2)
         c.line(X - t * mm / 2, Y + k * mm, X + t * mm / 2, Y + k * mm)
     c.circle(X, Y, 1 * mm)
-    c.setFont(LABEL, 5)
+    c.setFont(LABEL, MIN_SIZE)
     c.drawString(X + 1.2 * mm, Y + 1.2 * mm, f"{x:g}, {y:g}")

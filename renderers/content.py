@@ -139,7 +139,7 @@ class GoodsSection:
 class Content:
     sheet: Sheet                  # everything on the form page (no QR/number in blank mode)
     annex: list = field(default_factory=list)
-    refs: list = field(default_factory=list)   # (section, x, baseline, size) to write later
+    refs: list = field(default_factory=list)   # (section, x, baseline, size[, x1]) to write later
     annex_line: tuple | None = None   # box 5: (x, baseline, size, x1) for the annex count
 
 
@@ -281,7 +281,7 @@ def _number(s: Sheet, number: str, form: FormLayout) -> None:
     for i, line in enumerate(lines):
         s.text(form.number_x, NUMBER_BASELINE - (len(lines) - 1 - i) * size * LEADING / mm,
                line, DATA_BOLD, size)
-    limit = (130 - form.foot_number_x) * mm
+    limit = (form.foot_number_x1 - form.foot_number_x) * mm
     size = shrink_to_width(number, DATA_BOLD, 6.5, limit, floor=MIN_SIZE)
     lines = wrap(number, DATA_BOLD, size, limit)
     for i, line in enumerate(lines):
@@ -496,14 +496,15 @@ def _charges(doc, langs, form: FormLayout, c: Content) -> None:
                                  ch.get("consignee")], " · "), DATA) for ch in charges]
         section = TextSection("20", lines)
         c.annex.append(section)
-        x0 = CHARGE_COLS[0] + 1.0
+        x0, x1 = CHARGE_COLS[0] + 1.0, CHARGE_COLS[1] - 0.8     # the label column
         if ref_row is None:
             # No free row (a pre-printed set has none): the reference goes in the
             # amount columns of the lowest printed row left empty, never over a label.
             empty = [(y0, y1) for k, y0, y1 in form.charge_rows[:-1] if k and k not in by_row]
             y0, y1 = empty[-1] if empty else form.charge_rows[-2][1:]
             x0 = CHARGE_COLS[1] + 0.8
-        c.refs.append((section, x0, (y0 + y1) / 2 + MIN_SIZE * 0.35 / mm, MIN_SIZE))
+            x1 = None
+        c.refs.append((section, x0, (y0 + y1) / 2 + MIN_SIZE * 0.35 / mm, MIN_SIZE, x1))
 
 
 def _charge_cell(s, value, x0, x1, y0, y1, align, font) -> bool:

@@ -15,15 +15,17 @@ from .esign import local_time, place_text, reservation_lines
 from .layout import FOOT_BASELINE, FRAME, NUMBER_BASELINE
 from .locales import joined
 from .sheet import Sheet
-from .typography import DATA, DATA_BOLD, LABEL, LABEL_BOLD, LEADING, MONO, wrap
+from .typography import DATA, DATA_BOLD, LABEL, LABEL_BOLD, LEADING, MIN_SIZE, MONO, wrap
 
 X0, X1 = FRAME[0] + 2.0, FRAME[2] - 2.0
 TOP, BOTTOM = FRAME[1] + 3.0, FRAME[3] - 3.0
-SIZE, HEAD_SIZE, HASH_SIZE, PREV_SIZE = 6.5, 6.0, 6.0, 5.2
+# Nothing smaller than MIN_SIZE: each hash (and the one it follows) on two lines of 6 pt.
+SIZE, HEAD_SIZE, HASH_SIZE, PREV_SIZE, SMALL = 6.5, MIN_SIZE, MIN_SIZE, MIN_SIZE, MIN_SIZE
+PREV_MARK = "↑ "
 HASH_CHARS = 32          # a SHA-256 in hex on two lines of 32
 # (column, width mm); 178 mm between the frame's inner margins
-COLUMNS = (("seq", 7.0), ("event", 29.0), ("time", 27.0), ("party", 32.0), ("reservations", 40.0),
-           ("hash", 43.0))
+COLUMNS = (("seq", 7.0), ("event", 29.0), ("time", 27.0), ("party", 32.0), ("reservations", 38.0),
+           ("hash", 45.0))
 EVENT_TYPES = ("issued", "amended", "signed", "taken_over", "delivered", "cancelled", "withdrawn")
 ROLES = ("sender", "carrier", "consignee")
 GREY = 0.45
@@ -62,26 +64,26 @@ def _cells(event: dict, langs, timezone) -> dict[str, list[tuple[str, str, float
     version = _text(event.get("version"))
     fp = _text(event.get("fingerprint"))
     if version or fp:
-        cells["event"] += para("event", " · ".join(x for x in (version, fp) if x), DATA, SIZE - 0.8)
+        cells["event"] += para("event", " · ".join(x for x in (version, fp) if x), DATA, SMALL)
     cells["time"] = para("time", local_time(event.get("at"), timezone))
     captured = event.get("captured_at")
     if captured and _text(captured) != _text(event.get("at")):
         cells["time"] += para("time", joined("record_captured", tuple(langs)) + ": "
-                              + local_time(captured, timezone), DATA, SIZE - 0.8)
+                              + local_time(captured, timezone), DATA, SMALL)
     role = _text(event.get("role"))
     if role in ROLES:
         cells["party"] += para("party", joined(f"role_{role}", tuple(langs)))
     cells["party"] += para("party", _text(event.get("signer_name")), DATA_BOLD)
     cells["party"] += para("party", _text(event.get("by")))
-    cells["party"] += para("party", place_text(event.get("position")), DATA, SIZE - 0.8)
+    cells["party"] += para("party", place_text(event.get("position")), DATA, SMALL)
     for line in reservation_lines(event.get("reservations"), langs):
-        cells["reservations"] += para("reservations", line, DATA, SIZE - 0.5)
+        cells["reservations"] += para("reservations", line, DATA, SMALL)
     reason = _text(event.get("reason"))
     if reason:
         cells["reservations"] += para("reservations", f"{joined('cancel_reason', tuple(langs))}: {reason}")
     prev = _text(event.get("prev_hash"))
     cells["hash"] = ([(ln, MONO, HASH_SIZE) for ln in _hex_lines(event.get("hash"))]
-                     + [(("↑ " if i == 0 else "  ") + ln, MONO, PREV_SIZE)
+                     + [((PREV_MARK if i == 0 else "  ") + ln, MONO, PREV_SIZE)
                         for i, ln in enumerate(_hex_lines(prev) if prev else ["—"])])
     return cells
 
@@ -95,7 +97,7 @@ def _draw_row(page: Sheet, y: float, cells, grey: list) -> None:
     for key, w in COLUMNS:
         yy = y
         for text, font, size in cells.get(key, []):
-            if font == MONO and size == PREV_SIZE:
+            if font == MONO and text[:2] in (PREV_MARK, "  "):
                 grey.append((x + 0.7, yy, text, font, size))   # the previous hash, in grey
             else:
                 page.text(x + 0.7, yy + size * 0.8 / mm, text, font, size)
@@ -142,7 +144,7 @@ def record_pages(doc: dict, langs, check_code: str) -> list[RecordPage]:
     note = [(ln, DATA, SIZE) for ln in wrap(joined("record_note", langs, sep="\n"), DATA, SIZE, (X1 - X0) * mm)]
     formula = ("hash = hex(SHA-256(prev_hash + JSON(event without hash; keys sorted; "
                "separators \",\" \":\"; UTF-8 unescaped))); prev_hash of event 1 = \"\"")
-    note += [(ln, MONO, 5.0) for ln in wrap(formula, MONO, 5.0, (X1 - X0) * mm)]
+    note += [(ln, MONO, SMALL) for ln in wrap(formula, MONO, SMALL, (X1 - X0) * mm)]
     note_h = sum(size * LEADING for _, _, size in note) / mm + 3.0
 
     pages: list[RecordPage] = []
