@@ -8,10 +8,10 @@ from reportlab.lib.units import mm
 from .content import GoodsSection, TextSection
 from functools import lru_cache
 
-from .layout import BOXES, FOOT_BASELINE, FRAME, NUMBER_BASELINE
+from .layout import BOXES, FOOT_BASELINE, FRAME, NUMBER_BASELINE, NUMBER_LABEL_X
 from .locales import joined
 from .sheet import Sheet
-from .typography import DATA, LABEL, LABEL_BOLD, LEADING, MIN_SIZE, wrap
+from .typography import DATA, LABEL, LABEL_BOLD, LEADING, MIN_SIZE, shrink_to_width, wrap
 
 SIGN_H = 24.0          # mm: the signature row at the foot of every annex page
 SIGN_BOXES = ("22", "23", "24")
@@ -123,6 +123,18 @@ def _table_row(page: Sheet, y, cells, font, size) -> float:
     return bottom
 
 
+def number_header(page: Sheet, text: str, x0: float) -> None:
+    """"CMR No. …" at the top right, between ``x0`` (mm) and the frame's right edge (the
+    copy name or the check code is on its left): a long number is set smaller down to
+    MIN_SIZE, then wraps upwards, never over the copy name and never cut."""
+    limit = (FRAME[2] - x0) * mm
+    size = shrink_to_width(text, LABEL_BOLD, 10, limit, floor=MIN_SIZE)
+    lines = wrap(text, LABEL_BOLD, size, limit)
+    for i, line in enumerate(lines):
+        page.text(FRAME[2], NUMBER_BASELINE - (len(lines) - 1 - i) * size * LEADING / mm, line,
+                  LABEL_BOLD, size, align="right")
+
+
 @lru_cache(maxsize=64)
 def annex_header(n: int, langs, number: str) -> Sheet:
     """What every copy's annex page ``n`` shares, drawn in the copy's colour (no colour
@@ -131,7 +143,7 @@ def annex_header(n: int, langs, number: str) -> Sheet:
     page = Sheet()
     title = joined("annex_title", langs, n=n)
     page.text(FRAME[0], 13.5, title, LABEL_BOLD, 9)
-    page.text(FRAME[2], NUMBER_BASELINE, "CMR " + joined("number", langs) + " " + number, LABEL_BOLD, 10, align="right")
+    number_header(page, "CMR " + joined("number", langs) + " " + number, NUMBER_LABEL_X)
     page.rect(*FRAME, 0.9)
     page.text(FRAME[2], FOOT_BASELINE, joined("model", langs), LABEL, 6.0, align="right")
     y0 = FRAME[3] - SIGN_H

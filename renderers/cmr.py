@@ -364,4 +364,7 @@ def _crosshair(c, x, y) -> None:
         c.line(X - t * mm / 2, Y + k * mm, X + t * mm / 2, Y + k * mm)
     c.circle(X, Y, 1 * mm)
     c.setFont(LABEL, MIN_SIZE)
-    c.drawString(X + 1.2 * mm, Y + 1.2 * mm, f"{x:g}, {y:g}")
+    if x > PAGE_W / 2 + 40:     # at the right edge: left of the arm, clear of the paper's edge
+        c.drawRightString(X - 1.2 * mm, Y + 1.2 * mm, f"{x:g}, {y:g}")
+    else:
+        c.drawString(X + 1.2 * mm, Y + 1.2 * mm, f"{x:g}, {y:g}")

@@ -29,7 +29,6 @@ THIN, HEAVY, FRAME_LW = 0.45, 1.6, 0.9     # line widths, points
 # 4.300000000000001, which once let labels fall to 4.0 pt).
 LABEL_SIZE = MIN_SIZE
 LABEL_MIN = MIN_SIZE
-LABEL_SIZES = (LABEL_SIZE,)
 LABEL_TOP = 1.05      # mm from a box's top edge to its label's first line
 LEGEND_X0, LEGEND_X1 = 14.0, 138.0     # mm: the top margin, left of the number's label
 LEGEND_TOP, LEGEND_BOTTOM = 4.5, 18.3   # mm: below the printer's unprintable edge, above the copy name
@@ -40,7 +39,6 @@ CHECKBOX = 2.4        # mm, box 14
 CLAUSE_X1 = 170.5     # mm: right edge of the Convention clause
 SHORT_URL_SIZE = 6.0  # the link under the QR code (data): MIN_SIZE
 FINGERPRINT_LABEL = MIN_SIZE
-FINGERPRINT_MIN = 6.0  # the check code (data), as typography.MIN_SIZE
 DOTTED_LINE = "……………………"
 ON_21_X = 52.0        # mm from box 21's left edge to the printed "on"
 

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 from reportlab.lib.units import mm
 
+from .annex import number_header
 from .esign import local_time, place_text, reservation_lines
 from .layout import FOOT_BASELINE, FRAME, NUMBER_BASELINE
 from .locales import joined
 from .sheet import Sheet
-from .typography import DATA, DATA_BOLD, LABEL, LABEL_BOLD, LEADING, MIN_SIZE, MONO, wrap
+from .typography import DATA, DATA_BOLD, LABEL, LABEL_BOLD, LEADING, MIN_SIZE, MONO, width, wrap
 
 X0, X1 = FRAME[0] + 2.0, FRAME[2] - 2.0
 TOP, BOTTOM = FRAME[1] + 3.0, FRAME[3] - 3.0
@@ -158,7 +159,7 @@ def record_pages(doc: dict, langs, check_code: str) -> list[RecordPage]:
         page.text(FRAME[0], 13.5, title, LABEL_BOLD, 11)
         page.text(FRAME[0], NUMBER_BASELINE, check_code, DATA_BOLD, 8)
         label = "CMR " + joined("number", langs) + " "
-        page.text(FRAME[2], NUMBER_BASELINE, label + number, LABEL_BOLD, 10, align="right")
+        number_header(page, label + number, FRAME[0] + width(check_code, DATA_BOLD, 8) / mm + 5.0)
         page.rect(*FRAME, 0.9)
         y = TOP
         y = _head(page, y, head_cells)

@@ -8,13 +8,16 @@ import re
 
 import pytest
 from pypdf import PdfReader
+from reportlab.lib.units import mm
 
 from renderers import LANGUAGES, labels, render_calibration_page, render_cmr
+from renderers.annex import annex_header
 from renderers.cmr import MAX_FREE_CHARGE_ROWS
 from renderers.form import form_layout
-from renderers.layout import BOXES, FRAME
+from renderers.layout import COPY_NAME_BASELINE, FRAME
+from renderers.record import record_pages
 from renderers.sample import large_document, signed_document
-from renderers.typography import register_fonts
+from renderers.typography import LABEL_BOLD, register_fonts, width
 
 from tests.renderers.geometry import gap, stroke_boxes, text_boxes
 
@@ -154,3 +157,24 @@ def test_the_annex_goods_table_heads_are_at_least_6_pt():
     assert annex and min(r[2] for r in annex) >= FLOOR - 1e-6
     assert any(squash(labels("ru")["box_9"]) in squash(t) or labels("ru")["box_9"][:8] in t
                for _, t, _, _ in annex)
+
+
+@pytest.mark.parametrize("langs", [("sk", "et", "uk"), ("lv", "ru", "de")])
+def test_the_longest_number_heads_annex_and_record_pages_clear_of_everything(langs):
+    """At the top of annex and record pages an 80-character number wraps at >= 6 pt
+    within the page, clear of the title, the copy name and the check code."""
+    register_fonts()
+    f = form_layout(langs)
+    copy_name, size = f.copy_names[1]
+    name_box = (FRAME[0], COPY_NAME_BASELINE - size * 0.93 / mm, FRAME[0] + width(copy_name, LABEL_BOLD, size) / mm,
+                COPY_NAME_BASELINE + size * 0.24 / mm)
+    annex = annex_header(1, langs, LONGEST_NUMBER)
+    record = record_pages(signed_document(number=LONGEST_NUMBER), langs, "1 · 0391cbd04495")[0]
+    for sheet, extra in ((annex, [name_box]), (record, [])):
+        head = [b for b in text_boxes(sheet) if b[3] < FRAME[1]]
+        assert squash(LONGEST_NUMBER) in squash("".join(b[4] for b in head))
+        assert min(b[5] for b in head) >= FLOOR
+        assert all(b[0] >= FRAME[0] - 0.01 and b[2] <= FRAME[2] + 0.01 for b in head)
+        boxes = [b[:4] for b in head] + extra
+        for a, b in itertools.combinations(boxes, 2):
+            assert gap(a, b) > 0, (a, b)
