@@ -20,6 +20,11 @@ DEFAULT_PATTERN = "{YYYY}/{MM}/{seq:05}"
 # The default until issue 12: companies made before keep it (their stored pattern).
 LEGACY_PATTERN = "{seq}/{MM}/{YYYY}"
 TOKEN = re.compile(r"\{(seq(?::(\d{1,2}))?|YYYY|YY|MM|DD)\}")
+# The longest number a pattern may make (documents.number holds 80; the CMR renderer
+# prints 80 characters in full at 6 pt, wrapped, and is tested at that length), with a
+# ten-digit sequence (a series may start at 1,000,000,000).
+NUMBER_MAX = 80
+LONGEST_SEQ = 10**10 - 1
 
 
 def validate_pattern(pattern: str) -> str:
@@ -30,6 +35,10 @@ def validate_pattern(pattern: str) -> str:
             _("Use {seq} once, optionally {seq:4} for zero padding, with {YYYY}, {YY}, {MM}, {DD}.")]})
     if len(pattern) > 60:
         raise ValidationFailed({"numbering_pattern": [_("At most %(n)s characters.", n=60)]})
+    if len(format_number(pattern, LONGEST_SEQ, datetime(2000, 12, 31))) > NUMBER_MAX:
+        # "{seq:99}": a padding this wide makes numbers no form can print.
+        raise ValidationFailed({"numbering_pattern": [
+            _("A number made by this pattern could have more than %(n)s characters.", n=NUMBER_MAX)]})
     return pattern
 
 

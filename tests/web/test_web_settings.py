@@ -223,3 +223,23 @@ def test_form_names_become_the_api_shape_and_errors_map_back():
                                compact={"goods": is_blank})
     assert data == {"goods": [{"nature": "Paint", "packages": None}], "sender": {"name": "A"}}
     assert remap_errors({"goods.0.packages": ["bad"]}, origins) == {"goods.2.packages": ["bad"]}
+
+
+def test_a_numbering_pattern_whose_numbers_could_pass_80_characters_is_refused(app, client, owner, set_features):
+    """Issue 12 item 7: the longest number is printed in full at 6 pt; a padding such as
+    {seq:99} would make numbers longer than the document's number holds (80)."""
+    set_features(owner, "custom_numbering")
+    for pattern in ("{seq:99}", "CMR/WAREHOUSE-KRAKOW-NOWA-HUTA/{YYYY}/{MM}/{DD}/{seq:50}"):
+        bad = client.post("/settings/numbering", data={"numbering_pattern": pattern, "numbering_start": "1",
+                                                       "action": "save"})
+        assert bad.status_code == 422
+        block = re.search(r'name="numbering_pattern".*?</div>', bad.get_data(as_text=True), re.S).group(0)
+        assert "could have more than 80 characters" in block
+    assert company_of(app, owner).numbering_pattern == "{YYYY}/{MM}/{seq:05}"
+    # 60 characters with a ten-digit sequence stay within 80: accepted.
+    ok = "CMR/WAREHOUSE-KRAKOW-NOWA-HUTA/BRANCH-7/{YYYY}/{MM}/{seq:10}"
+    assert len(ok) <= 60
+    saved = client.post("/settings/numbering", data={"numbering_pattern": ok, "numbering_start": "1",
+                                                     "action": "save"})
+    assert saved.status_code == 302
+    assert company_of(app, owner).numbering_pattern == ok
