@@ -95,10 +95,10 @@ FOOT_BASELINE = 291.5
 # for writing, whatever languages its labels are printed in. One printer calibration
 # then fits every set: no data position depends on this app's label texts. The writing
 # space of each box starts this many mm below the box's top edge (the printed label
-# above it); the figures clear this app's own labels in every one-, two- and
-# three-language set of the 18 languages except box 4 in 33 rare triples (checked in
-# tests/renderers/test_data_only.py), so a data-only print also sits right on the
-# app's own outline.
+# above it). This app's own labels are fitted into these heights at 6 pt (fewer
+# languages, the rest in the legend above the form, when they do not fit: form.py), so
+# a data-only print also sits right on the app's own outline in every language set
+# (checked in tests/renderers/test_data_only.py and test_six_point_floor.py).
 PRINTED_LABEL_H = {"1": 6.0, "2": 6.0, "3": 6.0, "4": 8.0, "5": 4.0, "13": 6.0,
                    "14": 9.2, "15": 4.0, "16": 6.0, "17": 6.0, "18": 6.0, "19": 4.0,
                    "21": 3.5, "adr": 3.0}
