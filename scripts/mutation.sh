@@ -6,6 +6,8 @@
 # score per file and overall, and lists surviving mutants (see docs/mutation.md).
 #   scripts/mutation.sh            # run, then report
 #   MUTATION_DIR=/tmp/x scripts/mutation.sh   # keep the scratch copy there
+#   MUTATE_ONLY="plans/catalogue.py renderers/money_words.py" scripts/mutation.sh
+#                                  # only those files (a quicker pass after a fix)
 set -eu
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 PY="$ROOT/.venv/bin/python"
@@ -16,16 +18,16 @@ cd "$ROOT"
 tar cf - plans renderers cmr_app locales migrations schemas tests/conftest.py \
     tests/pdf_helpers.py tests/parallel.py tests/plans pytest.ini 2>/dev/null | (cd "$WORK" && tar xf -)
 cd "$WORK"
-cat > setup.cfg <<'CFG'
+ONLY=${MUTATE_ONLY:-plans/* renderers/money_words.py cmr_app/services/numbering.py}
+ONLY_LINES=$(set -f; for f in $ONLY; do printf "    %s\n" "$f"; done)
+cat > setup.cfg <<CFG
 [mutmut]
 source_paths=
     plans/
     renderers/money_words.py
     cmr_app/services/numbering.py
 only_mutate=
-    plans/*
-    renderers/money_words.py
-    cmr_app/services/numbering.py
+$ONLY_LINES
 pytest_add_cli_args_test_selection=
     tests/plans
 pytest_add_cli_args=

@@ -30,7 +30,8 @@ LONGEST_SEQ = 10**10 - 1
 def validate_pattern(pattern: str) -> str:
     pattern = (pattern or "").strip()
     leftovers = TOKEN.sub("", pattern)
-    if "{seq" not in pattern or len(TOKEN.findall(pattern)) != pattern.count("{") or "}" in leftovers:
+    # exactly one {seq...}: a second one would print the same number twice
+    if pattern.count("{seq") != 1 or len(TOKEN.findall(pattern)) != pattern.count("{") or "}" in leftovers:
         raise ValidationFailed({"numbering_pattern": [
             _("Use {seq} once, optionally {seq:4} for zero padding, with {YYYY}, {YY}, {MM}, {DD}.")]})
     if len(pattern) > 60:
