@@ -129,3 +129,13 @@ def timezone_plus_one():
 def test_a_malformed_quota_period_is_refused_naming_it():
     with pytest.raises(ValueError, match=r"^period must be 'YYYY-MM', got '2026/05'$"):
         period_starts_at("2026/05", "Europe/Warsaw")
+
+
+def test_a_paid_plan_of_the_same_price_and_place_waits_for_the_renewal():
+    """Nothing more is due for a plan that costs the same, so no order: the move waits."""
+    rows = [{"code": "free", "price_per_year": "0", "documents_per_month": 10, "users": 1, "features": []},
+            {"code": "a", "price_per_year": "490", "documents_per_month": 100, "users": 3, "features": []},
+            {"code": "b", "price_per_year": "490", "documents_per_month": 80, "users": 5, "features": []}]
+    catalogue = Catalogue.from_dicts(rows)
+    decision = plan_change(catalogue["a"], catalogue["b"], enabled_features=set(), active_users=1, trial_active=False)
+    assert (decision.outcome, decision.plan.code) == (Outcome.AT_RENEWAL, "b")
