@@ -201,7 +201,13 @@ def register_request_hooks(app: Flask) -> None:
     from . import inputs, security
     security.init_app(app)
     inputs.init_app(app)
+    from . import formatting
+    formatting.init_app(app)
+
+    # Each language under its own name, for the switch's buttons (screen readers, tooltips).
+    LANGUAGE_NAMES = {"pl": "Polski", "en": "English", "de": "Deutsch"}
 
     @app.context_processor
     def inject():
-        return {"ui_languages": UI_LANGUAGES, "current_language": str(select_locale())}
+        return {"ui_languages": UI_LANGUAGES, "current_language": str(select_locale()),
+                "language_names": LANGUAGE_NAMES}

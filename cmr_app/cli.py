@@ -61,10 +61,17 @@ def accounts_demo(email, password):
     from .services import accounts
     from .models import User
     from sqlalchemy import select
-    if db.session.scalar(select(User).where(User.email == email)) is None:
+    from .services import demo
+    user = db.session.scalar(select(User).where(User.email == email))
+    if user is None:
         user = accounts.register(email, password, "Demo Spedycja Sp. z o.o.", plan_code="pro",
                                  send_activation=False)
         accounts.mark_verified(user)
+    with current_app.test_request_context(base_url=current_app.config["BASE_URL"]):
+        made = demo.seed(user)  # once: a company with clients or documents gets nothing more
+    if made:
+        click.echo(f"Sample data: {made} CMR documents, {len(demo.CLIENTS)} clients, a carrier, "
+                   f"{len(demo.PRODUCTS)} products.")
     click.echo(f"Demo account: {email} / password: {password}")
 
 

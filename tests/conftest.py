@@ -206,9 +206,10 @@ def mailbox(mail_dir, app):
 @pytest.fixture
 def make_account(app):
     """make_account(email, plan="pro", company=..., verified=True) -> the new owner as a
-    plain record (id, company_id, email, password)."""
+    plain record (id, company_id, email, password). Registration switches on the plan's
+    features; features=False switches them off again, the known start most tests build on."""
     def make(email_address: str = None, *, plan: str | None = "pro", company: str = "Spedycja Test",
-             verified: bool = True, password: str = "correct horse 1"):
+             verified: bool = True, password: str = "correct horse 1", features: bool = False):
         from cmr_app.services import accounts
         email_address = email_address or f"owner-{uuid.uuid4().hex[:8]}@example.com"
         with app.test_request_context():
@@ -216,6 +217,9 @@ def make_account(app):
                                      send_activation=False)
             if verified:
                 accounts.mark_verified(user)
+            if not features:
+                user.company.enabled_features = []
+                db.session.commit()
             return SimpleNamespace(id=user.id, company_id=user.company_id, email=user.email,
                                    password=password)
     return make

@@ -105,7 +105,8 @@ def test_a_line_break_in_the_company_name_is_refused_and_not_saved(app, client, 
     assert "Spedycja Test" in settings
     response = client.post("/settings/company", data={"name": "Spedycja\r\nTest Bcc: x@evil.test", "country": "PL",
                                                       "timezone": "Europe/Warsaw", "default_languages.0": "pl"})
-    assert response.status_code == 422 and SINGLE_LINE in response.get_data(as_text=True)
+    assert response.status_code == 303  # post/redirect/get: the page shows the field's error
+    assert SINGLE_LINE in client.get("/settings").get_data(as_text=True)
     with app.app_context():
         from cmr_app.extensions import db
         from cmr_app.models import Company
@@ -123,7 +124,7 @@ def test_other_forms_refuse_control_characters_with_a_page_naming_the_field(clie
     response = client.post("/settings/users/invite", data={"email": "a@b.pl\x00", "role": "editor"})
     assert response.status_code == 400 and "“email”" in response.get_data(as_text=True)
     response = client.post("/settings/users/invite", data={"email": "a@b.pl\nBcc: c@d.pl", "role": "editor"})
-    assert response.status_code in (302, 422)
+    assert response.status_code == 303
     with app.app_context():
         from sqlalchemy import select
 

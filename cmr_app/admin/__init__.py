@@ -1,18 +1,12 @@
 """Platform administration (/admin, admins only: everyone else gets a 404) and the
 public pricing page rendered from the same plan rows."""
 from flask import Blueprint
-from flask_babel import format_currency, format_date, format_datetime, format_decimal
+from flask_babel import format_date, format_datetime, format_decimal
+
+from ..formatting import money
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 pricing_bp = Blueprint("public_pricing", __name__)
-
-
-# Always "1 190,00 zł" / "1,190.00 PLN": the amount first, as on the invoices.
-MONEY_PATTERN = "#,##0.00\u00a0¤"
-
-
-def money(amount, currency: str = "PLN") -> str:
-    return format_currency(amount, currency, MONEY_PATTERN)
 
 
 def _formatters():

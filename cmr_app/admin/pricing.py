@@ -26,8 +26,8 @@ def _period_offer(plan: plans.Plan, catalogue: plans.Catalogue) -> dict | None:
             "per_year": (quote.net / (LONGER_PERIOD // 12)).quantize(Decimal("0.01"))}
 
 
-@pricing_bp.get("/pricing")
-def pricing():
+def pricing_context() -> dict:
+    """What the price cards need (the pricing page and the landing page)."""
     catalogue = entitlements.catalogue()
     lang = str(get_locale() or "en")
     # In the catalogue's own order: cheapest plan's features first.
@@ -35,7 +35,12 @@ def pricing():
     offers = [{"plan": plan, "name": plan.name(lang), "offer": _period_offer(plan, catalogue)}
               for plan in catalogue]
     rate = catalogue.billing_periods.get(LONGER_PERIOD)
-    return render_template("pricing.html", offers=offers, features=features,
-                           period_percent=(rate * 100).normalize() if rate else None,
-                           period_months=LONGER_PERIOD,
-                           vat_percent=(POLISH_VAT * 100).normalize())
+    return dict(offers=offers, features=features,
+                period_percent=(rate * 100).normalize() if rate else None,
+                period_months=LONGER_PERIOD,
+                vat_percent=(POLISH_VAT * 100).normalize())
+
+
+@pricing_bp.get("/pricing")
+def pricing():
+    return render_template("pricing.html", **pricing_context())

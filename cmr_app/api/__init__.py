@@ -36,3 +36,4 @@ def _http_error(exc: HTTPException):
 
 from . import auth, routes  # noqa: E402,F401
 from . import support_access  # noqa: E402,F401
+from . import impex  # noqa: E402,F401  (import and export, issue 13 item 7)

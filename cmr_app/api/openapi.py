@@ -250,10 +250,12 @@ def spec() -> dict:
         "/orders": {"post": {
             "summary": "Order a paid plan: the order and its pro-forma; an open order for another plan or period "
                        "is cancelled (`cancelled_proformas`), the same order again is refused (409) naming the "
-                       "pro-forma that waits; 409 `seller_incomplete` while the operator's bank data is missing",
+                       "pro-forma that waits; 409 `seller_incomplete` while the operator's bank data is missing. "
+                       "`features_suspended` lists the keys of switched-on features the ordered plan lacks: "
+                       "they stop working (kept, not deleted) once it is in force",
             "requestBody": _json({"type": "object", "required": ["plan", "period_months", "invoice"]}),
             "responses": {"201": {"description": "{id, plan, period_months, status, kind, amounts, proforma, "
-                                                 "cancelled_proformas}"}, **_errors(403, 409, 422)}}},
+                                                 "cancelled_proformas, features_suspended: [feature key]}"}, **_errors(403, 409, 422)}}},
         "/invoices": {"get": {
             "summary": "The company's pro-formas and VAT invoices, newest first",
             "description": "Each item: {id, kind: proforma | invoice, number, net, vat, gross, currency, status "

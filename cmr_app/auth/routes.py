@@ -9,12 +9,16 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from ..errors import NotFound, ValidationFailed
 from ..extensions import db, limiter
-from ..services import accounts
+from ..services import accounts, entitlements
 from ..web.forms import apply_errors
 from ..web.redirects import safe_back, safe_next
 from . import bp
 from .forms import (AcceptInvitationForm, ForgotForm, LoginForm, RegisterForm, ResendActivationForm,
                     ResetForm)
+
+# The plan preselected on the registration page when the link names none: the trial
+# shows the most a company can have (terms §2.2); the user may pick another.
+DEFAULT_TRIAL_PLAN = "pro"
 
 # Per client address (behind a proxy set TRUSTED_PROXIES, or everyone shares one bucket).
 AUTH_LIMIT = "10/minute"
@@ -59,8 +63,11 @@ def register():
     if current_user.is_authenticated:
         return redirect(url_for("web.documents"))
     form = RegisterForm()
+    catalogue = entitlements.catalogue()
     if request.method == "GET":
-        form.plan.data = request.args.get("plan", "")
+        asked = request.args.get("plan", "").strip().lower()
+        form.plan.data = asked if catalogue.get(asked) else (
+            DEFAULT_TRIAL_PLAN if catalogue.get(DEFAULT_TRIAL_PLAN) else "")
     if form.validate_on_submit():
         try:
             accounts.register_or_notify(form.email.data, form.password.data, form.company.data,
@@ -73,7 +80,7 @@ def register():
             # The same answer whether the address was free or taken (no account enumeration).
             session["pending_email"] = accounts.normalize_email(form.email.data)
             return redirect(url_for("auth.registered"))
-    return render_template("auth/register.html", form=form)
+    return render_template("auth/register.html", form=form, catalogue=catalogue)
 
 
 @bp.get("/register/done")

@@ -73,6 +73,16 @@ def _plan_required(decision: plans.Decision, key: str) -> PlanRequired:
         {"feature": key, "plan": decision.plan.code})
 
 
+def move_to_plan(company, target: plans.Plan, previous: plans.Plan | None) -> None:
+    """Puts `target` in force and switches on the features it includes that `previous`
+    (the plan in force until now) lacked: what the user moves up for works at once. The
+    user may switch them off again; features already on stay as they are."""
+    gained = target.features - (previous.features if previous is not None else frozenset())
+    company.plan_code = target.code
+    if gained:
+        company.enabled_features = sorted(set(company.enabled_features or ()) | gained)
+
+
 def switch_feature(user: User, key: str, enabled: bool) -> None:
     """Switching on a feature of a higher plan during the trial moves the account up to
     the cheapest plan that has it (terms §2.3); outside the trial it needs that plan."""
@@ -93,9 +103,9 @@ def switch_feature(user: User, key: str, enabled: bool) -> None:
                                        active_users=entitlements.active_users(company.id))
     if decision.error_code:
         raise _plan_required(decision, key)
-    if decision.outcome == plans.Outcome.SWITCH_NOW and decision.plan is not None:
-        company.plan_code = decision.plan.code
     company.enabled_features = sorted(current | {key})
+    if decision.outcome == plans.Outcome.SWITCH_NOW and decision.plan is not None:
+        move_to_plan(company, decision.plan, now.plan)
     db.session.commit()
 
 
@@ -122,7 +132,7 @@ def change_plan(user: User, code: str) -> plans.Decision:
         from . import subscriptions
         subscriptions.schedule_downgrade(company, target.code)
     elif decision.takes_effect_now:
-        company.plan_code = target.code
+        move_to_plan(company, target, now.plan)
         if target.is_free:
             from . import subscriptions
             subscriptions.end_now(company)  # §3.8: at once, without refund

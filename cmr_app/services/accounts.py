@@ -137,7 +137,12 @@ def _create_account(email: str, password: str, company_name: str, *, plan_code: 
                     accept_terms: bool, admin: bool = False, language: str = "",
                     send_activation: bool = True) -> User:
     plan_code = _check_registration_fields(company_name, plan_code, accept_terms)
+    from . import entitlements
+    plan = entitlements.catalogue().get(plan_code)
+    # The trial gives the chosen plan's functions switched on from the first page (§2.2);
+    # the user may switch any of them off.
     company = Company(name=company_name.strip(), plan_code=plan_code,
+                      enabled_features=sorted(plan.features) if plan else [],
                       timezone=current_app.config["DEFAULT_TIMEZONE"], registered_at=clock.now())
     user = User(company=company, email=email, password_hash=hash_password(password), role="owner",
                 is_admin=admin, language=language)
@@ -336,8 +341,22 @@ def invite(owner: User, email: str, role: str) -> Invitation:
     problem = email_problem(email)
     if problem:
         raise ValidationFailed({"email": [problem]})
-    if db.session.scalar(select(User.id).where(User.email == email)):
+    existing = db.session.scalar(select(User).where(User.email == email).execution_options(all_tenants=True))
+    if existing is not None and existing.company_id == owner.company_id:
+        raise ValidationFailed({"email": [_("%(email)s is already a member of your company.", email=email)]})
+    if existing is not None:
         raise ValidationFailed({"email": [_("An account with this e-mail address already exists.")]})
+    pending = db.session.scalar(select(Invitation).where(
+        Invitation.company_id == owner.company_id, Invitation.email == email,
+        Invitation.accepted_at.is_(None)).order_by(Invitation.id))
+    if pending is not None:  # the same address again: the same invitation, a new link and e-mail
+        pending.role = role
+        pending.invited_by_id = owner.id
+        token = _renew_invitation_token(pending)
+        _send_invitation(owner, pending, token)
+        db.session.commit()
+        pending.resent = True
+        return pending
     from . import entitlements
     entitlements.check_user_limit(owner.company, extra=1)
     invitation = Invitation(company_id=owner.company_id, email=email, role=role, token_hash="",
@@ -408,7 +427,8 @@ def find_invitation(token: str) -> Invitation:
     invitation = db.session.scalar(select(Invitation).where(Invitation.token_hash == _token_hash(token or ""))
                                    .execution_options(all_tenants=True))
     if not invitation or invitation.accepted_at:
-        raise NotFound(_("This invitation is not valid or has already been used."))
+        raise NotFound(_("This invitation link no longer works: it was cancelled, replaced by a newer "
+                         "invitation, or already used. Ask the person who invited you to send it again."))
     if invitation_expired(invitation):
         raise NotFound(_("This invitation has expired. Ask the person who invited you to send it again."),
                        {"reason": "expired"})

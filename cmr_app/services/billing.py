@@ -224,6 +224,9 @@ def create_order(user: User, payload: dict) -> Order:
     accounts.require_unrestricted(user)
     data, buyer, quote, promo_row = _parse_order(payload)
     require_complete_seller()
+    # The company row is locked so two orders placed at once run one after the other:
+    # the second sees and replaces the first, and one pro-forma stays open.
+    company = _lock_company(user.company_id)
     replaced = _replace_open_orders(user.company_id, data)
     if promo_row is not None and not _use_promo(promo_row):
         db.session.rollback()
@@ -238,7 +241,27 @@ def create_order(user: User, payload: dict) -> Order:
     mailing.proforma_issued(proforma.id, renewal=False)  # the e-mail commits with the order
     db.session.commit()
     order.replaced_proformas = replaced
+    order.features_suspended = features_suspended(company, data.plan)
     return order
+
+
+def _lock_company(company_id: int) -> Company:
+    """The company row, locked to the end of the transaction. SQLite has no row locks
+    (FOR UPDATE is left out there): a write to the row takes its database-wide write lock,
+    so a second order waits and then reads what the first committed."""
+    if db.session.get_bind().dialect.name == "sqlite":
+        db.session.execute(update(Company).where(Company.id == company_id).values(id=Company.id)
+                           .execution_options(synchronize_session=False))
+    return db.session.scalar(select(Company).where(Company.id == company_id).with_for_update())
+
+
+def features_suspended(company: Company, plan_code: str) -> list[str]:
+    """The switched-on features that `plan_code` lacks: once it is in force they stop
+    working (kept, not deleted) until a plan that has them is."""
+    plan = entitlements.catalogue().get(plan_code)
+    if plan is None:
+        return []
+    return sorted(set(company.enabled_features or ()) - plan.features)
 
 
 # Cancelling an unpaid pro-forma
@@ -382,7 +405,8 @@ def order_dict(order: Order) -> dict:
     return {"id": order.id, "plan": order.plan_code, "period_months": order.period_months,
             "status": order.status, "kind": order.kind, "amounts": order.amounts,
             "proforma": document_dict(proforma) if proforma else None,
-            "cancelled_proformas": getattr(order, "replaced_proformas", [])}
+            "cancelled_proformas": getattr(order, "replaced_proformas", []),
+            "features_suspended": getattr(order, "features_suspended", [])}
 
 
 def list_documents(company_id: int) -> list[BillingDocument]:
@@ -491,6 +515,7 @@ def _activate(order: Order, now):
     # The company row is locked so two payments of one company book one after the other.
     company = db.session.scalar(select(Company).where(Company.id == order.company_id).with_for_update())
     sub = db.session.scalar(select(Subscription).where(Subscription.company_id == company.id))
+    previous = entitlements.plan_in_force(company)  # before this payment: what it adds is switched on
     continues = sub is not None and sub.status == "active" and (
         order.renews_order_id == sub.current_order_id
         or (sub.period_end > now and sub.plan_code == order.plan_code))
@@ -508,7 +533,12 @@ def _activate(order: Order, now):
     sub.next_plan_code = None
     sub.status = "active"
     if not continues:  # a renewal paid ahead changes the plan when its period starts
-        company.plan_code = order.plan_code
+        from . import account
+        target = entitlements.catalogue().get(order.plan_code)
+        if target is not None:
+            account.move_to_plan(company, target, previous)
+        else:
+            company.plan_code = order.plan_code
     entitlements.forget_catalogue()
     return start, end
 

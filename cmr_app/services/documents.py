@@ -226,6 +226,14 @@ def check_date_range(date_from: date | None, date_to: date | None) -> None:
 
 def list_documents(company_id: int, *, q: str = "", date_from: date | None = None,
                    date_to: date | None = None, status: str | None = None, cursor=None, limit: int = 50):
+    query = filtered_documents(company_id, q=q, date_from=date_from, date_to=date_to, status=status)
+    return page(query, Document, cursor=cursor, limit=limit)
+
+
+def filtered_documents(company_id: int, *, q: str = "", date_from: date | None = None,
+                       date_to: date | None = None, status: str | None = None):
+    """The list's query (the company's documents matching the filters), unordered: the
+    list pages it, the export (services/impex.py) streams it."""
     check_date_range(date_from, date_to)
     query = select(Document).where(Document.company_id == company_id)
     if status:
@@ -241,7 +249,7 @@ def list_documents(company_id: int, *, q: str = "", date_from: date | None = Non
         query = query.where(Document.issued_on >= date_from)
     if date_to:
         query = query.where(Document.issued_on <= date_to)
-    return page(query, Document, cursor=cursor, limit=limit)
+    return query
 
 
 PLACEHOLDER = "__link_value__"

@@ -7,6 +7,7 @@ from datetime import timedelta
 import plans
 from flask import current_app, g, has_request_context
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
 
@@ -131,7 +132,8 @@ def active_users(company_id: int) -> int:
 def check_user_limit(company: Company, extra: int = 0) -> None:
     plan = plan_in_force(company)
     if active_users(company.id) + extra > plan.users:
-        raise Conflict(_("Your plan allows %(n)s users. Upgrade to add more.", n=plan.users),
+        raise Conflict(ngettext("Your plan allows %(num)d user. Upgrade to add more.",
+                                "Your plan allows %(num)d users. Upgrade to add more.", plan.users),
                        {"limit": plan.users})
 
 

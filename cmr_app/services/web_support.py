@@ -14,7 +14,7 @@ from sqlalchemy import select
 from werkzeug.security import check_password_hash
 
 from .. import clock, inputs
-from ..errors import ValidationFailed
+from ..errors import Forbidden, ValidationFailed
 from ..extensions import db
 from ..models import Company, DocumentTemplate, Invitation, User
 from ..schemas import COUNTRIES, LANGUAGES
@@ -90,6 +90,8 @@ def update_company(user: User, data: dict) -> Company:
     (Polish NIP, EU VAT id); the time zone sets the months of the quota."""
     accounts.require_editor(user)
     company = db.session.get(Company, user.company_id)
+    if user.role != "owner":
+        data = _keep_owner_fields(company, data)
     errors: dict[str, list[str]] = {}
     values: dict = {}
     for field, limit in COMPANY_TEXT.items():
@@ -130,6 +132,29 @@ def update_company(user: User, data: dict) -> Company:
     company.print_scale_pct = scale
     db.session.commit()
     return company
+
+
+OWNER_FIELDS = ("name", "tax_id", "timezone")
+
+
+def _keep_owner_fields(company: Company, data: dict) -> dict:
+    """An editor may change the company's data except its name, tax id and time zone
+    (the owner's, like the logo): those are shown read-only and, sent changed, refused."""
+    data = dict(data)
+    for field in OWNER_FIELDS:
+        current = getattr(company, field) or ""
+        sent = data.get(field)
+        if sent is None or str(sent).strip() == current:
+            data[field] = current
+            continue
+        if field == "tax_id":
+            country = str(data.get("country") or company.country or "").strip().upper()
+            normalized, _problem = check_tax_id(country, str(sent).strip())
+            if normalized == current:
+                data[field] = current
+                continue
+        raise Forbidden(_("Only the account owner can change the company's name, tax id and time zone."))
+    return data
 
 
 def set_logo(user: User, content: bytes) -> images.CleanImage:

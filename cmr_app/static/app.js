@@ -40,15 +40,8 @@
   var form = document.querySelector(".cmr-form");
   if (!form) return;
 
-  var bookNode = document.getElementById("book-data");
-  var book = bookNode ? JSON.parse(bookNode.textContent) : {clients: [], carriers: [], products: []};
   var lines = form.querySelector("[data-lines]");
   var template = document.getElementById("goods-line-template");
-
-  function find(list, id) {
-    for (var i = 0; i < list.length; i++) if (String(list[i].id) === String(id)) return list[i];
-    return null;
-  }
 
   function setField(name, value) {
     var input = form.querySelector('[name="' + name + '"]');
@@ -121,39 +114,203 @@
   // Address book picks: the chosen entry is copied into the fields; what is saved is
   // what the fields show, so later address-book edits never touch this document.
   var PARTY = ["name", "address", "postal_code", "city", "country", "tax_id", "email", "phone"];
-  form.querySelectorAll("select[data-pick]").forEach(function (select) {
-    select.addEventListener("change", function () {
-      var entry = find(book[select.getAttribute("data-pick")] || [], select.value);
-      if (!entry) return;
-      var prefix = select.getAttribute("data-prefix");
-      var keys = PARTY.concat(prefix === "carrier" ? ["vehicle_registration"] : []);
-      keys.forEach(function (key) { setField(prefix + "." + key, entry[key]); });
-      var more = select.closest("fieldset").querySelector("details.more");
-      if (more && (entry.email || entry.phone)) more.open = true;
-    });
-  });
+  // A picked party's usual place goes to its place box, unless the user typed one there.
+  var PLACE_BOX = {consignee: ["place_of_delivery", ["city", "country", "address"]],
+                   sender: ["taking_over", ["city", "country"]]};
 
-  var productPick = form.querySelector("select[data-pick-product]");
-  if (productPick) {
-    productPick.addEventListener("change", function () {
-      var product = find(book.products || [], productPick.value);
-      productPick.value = "";
-      if (!product) return;
-      var rows = lines.querySelectorAll("[data-line]");
-      var row = rows.length && lineIsEmpty(rows[rows.length - 1]) ? rows[rows.length - 1] : addLine();
-      if (!row) return;
-      var n = Array.prototype.indexOf.call(lines.querySelectorAll("[data-line]"), row);
-      ["marks", "packages", "packing", "nature", "statistical_number", "gross_weight_kg", "volume_m3"]
-        .forEach(function (key) { setField("goods." + n + "." + key, product[key]); });
-      var adr = product.adr || {};
-      setField("goods." + n + ".adr.class", adr["class"]);
-      setField("goods." + n + ".adr.un_number", adr.un_number);
-      setField("goods." + n + ".adr.packing_group", adr.packing_group);
-      setField("goods." + n + ".adr.proper_shipping_name", adr.proper_shipping_name);
-      setField("goods." + n + ".adr.tunnel_code", adr.tunnel_code);
-      setField("goods." + n + ".adr.environmentally_hazardous", adr.environmentally_hazardous ? "True" : "");
+  function fieldValue(name) {
+    var input = form.querySelector('[name="' + name + '"]');
+    return input ? input.value.trim() : "";
+  }
+
+  function fillPlace(role, place) {
+    var box = PLACE_BOX[role];
+    if (!box || !place) return;
+    var filled = box[0];
+    var typed = box[1].some(function (key) {
+      var input = form.querySelector('[name="' + filled + "." + key + '"]');
+      return input && input.value.trim() !== "" && input.getAttribute("data-filled") !== "1";
+    });
+    if (typed) return;
+    box[1].forEach(function (key) {
+      setField(filled + "." + key, place[key]);
+      var input = form.querySelector('[name="' + filled + "." + key + '"]');
+      if (input) input.setAttribute("data-filled", "1");
     });
   }
+  form.addEventListener("input", function (event) {  // typed by hand: no longer ours to replace
+    if (event.target.hasAttribute("data-filled")) event.target.removeAttribute("data-filled");
+  });
+
+  function fillParty(prefix, entry) {
+    var keys = PARTY.concat(prefix === "carrier" ? ["vehicle_registration"] : []);
+    keys.forEach(function (key) { setField(prefix + "." + key, entry[key]); });
+    var box = form.querySelector("#box-" + prefix);
+    var more = box && box.querySelector("details.more");
+    if (more && (entry.email || entry.phone)) more.open = true;
+  }
+
+  function addProduct(product) {
+    var rows = lines.querySelectorAll("[data-line]");
+    var row = rows.length && lineIsEmpty(rows[rows.length - 1]) ? rows[rows.length - 1] : addLine();
+    if (!row) return;
+    var n = Array.prototype.indexOf.call(lines.querySelectorAll("[data-line]"), row);
+    ["marks", "packages", "packing", "nature", "statistical_number", "gross_weight_kg", "volume_m3"]
+      .forEach(function (key) { setField("goods." + n + "." + key, product[key]); });
+    var adr = product.adr || {};
+    setField("goods." + n + ".adr.class", adr["class"]);
+    setField("goods." + n + ".adr.un_number", adr.un_number);
+    setField("goods." + n + ".adr.packing_group", adr.packing_group);
+    setField("goods." + n + ".adr.proper_shipping_name", adr.proper_shipping_name);
+    setField("goods." + n + ".adr.tunnel_code", adr.tunnel_code);
+    setField("goods." + n + ".adr.environmentally_hazardous", adr.environmentally_hazardous ? "True" : "");
+  }
+
+  function describeEntry(entry) {
+    var where = [entry.city, entry.country ? "(" + entry.country + ")" : ""].filter(Boolean).join(" ");
+    if (entry.vehicle_registration) where = [where, entry.vehicle_registration].filter(Boolean).join(" · ");
+    if (!where && entry.nature && entry.nature !== entry.name) where = entry.nature;
+    return where;
+  }
+
+  // The searchable pickers: an ARIA combobox whose listbox is filled from
+  // /documents/lookup/<kind>?q= (at most ten entries) as the user types. Keyboard first:
+  // type, ↓ ↑ to move, Enter to pick, Escape to close (a second Escape clears).
+  function setupPicker(wrap) {
+    var input = wrap.querySelector("[role=combobox]");
+    var list = wrap.querySelector("[role=listbox]");
+    var status = wrap.querySelector("[data-picker-status]");
+    var prefix = wrap.getAttribute("data-prefix");
+    var role = wrap.getAttribute("data-role");
+    var url = wrap.getAttribute("data-lookup");
+    var items = [], active = -1, timer = null, asked = 0;
+    wrap.hidden = false;
+
+    function close() {
+      list.hidden = true;
+      input.setAttribute("aria-expanded", "false");
+      input.removeAttribute("aria-activedescendant");
+      active = -1;
+    }
+
+    function highlight(n) {
+      var options = list.querySelectorAll("[role=option]");
+      if (!options.length) return;
+      active = (n + options.length) % options.length;
+      options.forEach(function (el, i) { el.setAttribute("aria-selected", i === active ? "true" : "false"); });
+      input.setAttribute("aria-activedescendant", options[active].id);
+      options[active].scrollIntoView({block: "nearest"});
+    }
+
+    function show(found) {
+      items = found;
+      list.innerHTML = "";
+      if (!found.length) {
+        var none = document.createElement("li");
+        none.className = "combo-none";
+        none.textContent = wrap.getAttribute("data-none");
+        list.appendChild(none);
+      }
+      found.forEach(function (entry, i) {
+        var li = document.createElement("li");
+        li.id = input.id + "-opt-" + i;
+        li.setAttribute("role", "option");
+        li.setAttribute("aria-selected", "false");
+        li.setAttribute("data-index", String(i));
+        var name = document.createElement("span");
+        name.className = "combo-name";
+        name.textContent = entry.name || "";
+        li.appendChild(name);
+        var where = describeEntry(entry);
+        if (where) {
+          var more = document.createElement("span");
+          more.className = "combo-more";
+          more.textContent = where;
+          li.appendChild(more);
+        }
+        list.appendChild(li);
+      });
+      status.textContent = found.length ? wrap.getAttribute("data-found").replace("{n}", String(found.length)) : wrap.getAttribute("data-none");
+      list.hidden = false;
+      input.setAttribute("aria-expanded", "true");
+      active = -1;
+      input.removeAttribute("aria-activedescendant");
+    }
+
+    function search(then) {
+      var mine = ++asked;
+      var address = url + "?q=" + encodeURIComponent(input.value.trim()) + (role ? "&role=" + role : "");
+      fetch(address, {credentials: "same-origin", headers: {"Accept": "application/json"}})
+        .then(function (r) { return r.ok ? r.json() : Promise.reject(r); })
+        .then(function (body) {
+          if (mine !== asked) return;  // an older answer after a newer question
+          show(body.items || []);
+          if (then) then();
+        })
+        .catch(function () {
+          if (mine !== asked) return;
+          status.textContent = wrap.getAttribute("data-failed");
+          close();
+        });
+    }
+
+    function pick(i) {
+      var entry = items[i];
+      if (!entry) return;
+      close();
+      if (prefix === "product") {
+        input.value = "";
+        addProduct(entry);
+      } else {
+        input.value = entry.name || "";
+        fillParty(prefix, entry);
+        if (role) fillPlace(role, entry.usual_place);
+      }
+      status.textContent = entry.name || "";
+    }
+
+    input.addEventListener("input", function () {
+      clearTimeout(timer);
+      timer = setTimeout(function () { search(); }, 150);
+    });
+    input.addEventListener("click", function () { if (list.hidden) search(); });
+    input.addEventListener("keydown", function (event) {
+      if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+        event.preventDefault();
+        var step = event.key === "ArrowDown" ? 1 : -1;
+        if (list.hidden) search(function () { highlight(step > 0 ? 0 : -1); });
+        else highlight(active === -1 && step < 0 ? -1 : active + step);
+      } else if (event.key === "Enter") {
+        if (list.hidden) { event.preventDefault(); return; }  // never submits the form from here
+        event.preventDefault();
+        pick(active === -1 ? 0 : active);
+      } else if (event.key === "Escape") {
+        if (!list.hidden) { event.preventDefault(); close(); }
+        else if (input.value) { event.preventDefault(); input.value = ""; }
+      } else if (event.key === "Tab") {
+        close();
+      }
+    });
+    // mousedown, not click: picking must happen before the input's blur closes the list.
+    list.addEventListener("mousedown", function (event) {
+      var option = event.target.closest("[role=option]");
+      event.preventDefault();
+      if (option) pick(parseInt(option.getAttribute("data-index"), 10));
+    });
+    input.addEventListener("blur", function () { setTimeout(close, 100); });
+  }
+  form.querySelectorAll("[data-picker]").forEach(setupPicker);
+
+  // "Use last carrier": the carrier and vehicle of the newest document, in one click.
+  form.querySelectorAll("[data-use-carrier]").forEach(function (button) {
+    button.closest("[data-last-carrier]").hidden = false;
+    button.addEventListener("click", function () {
+      var carrier = JSON.parse(button.getAttribute("data-use-carrier"));
+      fillParty("carrier", carrier);
+      var picker = form.querySelector("#pick-carrier");
+      if (picker) picker.value = carrier.name || "";
+    });
+  });
 
   // Box 14: free text only when "Other" is chosen.
   var payment = form.querySelector("select[data-other]");
@@ -167,4 +324,15 @@
 
   var summary = document.getElementById("error-summary");
   if (summary) summary.focus();
+})();
+
+// Settings: a post answers with a redirect to its section (#plan, #users...). The sticky
+// top bar is taller on a phone (its links wrap), so the section's heading and message
+// would land under it: the scroll margin follows the bar's real height.
+(function () {
+  var bar = document.querySelector(".topbar");
+  if (!bar || !document.querySelector(".settings")) return;
+  document.documentElement.style.setProperty("--topbar-h", bar.getBoundingClientRect().height + "px");
+  var target = location.hash && document.getElementById(location.hash.slice(1));
+  if (target) target.scrollIntoView();
 })();

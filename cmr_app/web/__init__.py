@@ -6,3 +6,4 @@ bp = Blueprint("web", __name__)
 from . import common, documents, entries, plan, settings, routes  # noqa: E402,F401
 from . import exports  # noqa: E402,F401  (the owner's export)
 from . import support_access  # noqa: E402,F401
+from . import lookup  # noqa: E402,F401  (the CMR form's pickers)

@@ -15,16 +15,15 @@ from ..extensions import db
 from ..qr import qr_svg
 from ..schemas import (ADR_CLASSES, ADR_TUNNEL_CODES, ALL_STATUSES, LANGUAGES, MAX_GOODS_LINES,
                        PAYMENT_INSTRUCTIONS, STATUSES)
-from ..services import accounts, addressbook, entitlements, lifecycle, quota, record, signatures
+from ..services import accounts, entitlements, lifecycle, quota, record, signatures
 from ..services import documents as document_service
-from ..services import pdf_cache, web_support
+from ..services import pdf_cache, quick, web_support
 from . import bp
 from .common import (FormState, country_choices, flash_refusal, flatten, form_state_from_request,
                      is_blank, language_choices, line_indexes, parse_date_arg, parse_form,
                      remap_errors)
 
 PAGE_SIZE = 25
-BOOK_LIMIT = 500
 OTHER = "__other__"
 
 # Box 20: the rows of the paper form. The English label is stored with the row, the
@@ -198,12 +197,6 @@ def new_document_values(company) -> dict[str, str]:
     return values_from_data(data)
 
 
-def _book(kind_name: str) -> list[dict]:
-    kind = addressbook.KINDS[kind_name]
-    items, _cursor = addressbook.list_entries(kind, current_user.company_id, limit=BOOK_LIMIT)
-    return sorted((kind.to_dict(i) for i in items), key=lambda e: (e.get("name") or "").casefold())
-
-
 def render_form(state: FormState, *, doc=None, template=None, duplicate_of=None, status: int = 200):
     goods = line_indexes(state.values, "goods") or [0]
     charges = line_indexes(state.values, "charges")
@@ -218,7 +211,9 @@ def render_form(state: FormState, *, doc=None, template=None, duplicate_of=None,
         adr_classes=[(c, c) for c in ADR_CLASSES], adr_tunnel_codes=[(c, c) for c in ADR_TUNNEL_CODES],
         countries=country_choices(), languages=language_choices(), statuses=STATUSES,
         usage=quota.usage(current_user.company) if doc is None else None,
-        book={"clients": _book("clients"), "carriers": _book("carriers"), "products": _book("products")},
+        # The pickers search the address book as the user types (web/lookup.py); the page
+        # itself embeds only the last used carrier, offered as one button.
+        last_carrier=quick.last_carrier(current_user.company_id),
     ), status
 
 

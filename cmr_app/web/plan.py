@@ -2,7 +2,7 @@
 switches, orders, pro-formas and invoices."""
 from __future__ import annotations
 
-from flask import flash, redirect, request, url_for
+from flask import flash, has_request_context, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -10,6 +10,7 @@ from ..errors import ServiceError, ValidationFailed
 from ..services import account as account_service
 from ..services import billing, entitlements, payments, quota, subscriptions
 from . import bp
+from ..formatting import money
 from .common import FormState, flash_refusal, form_state_from_request
 
 INVOICE_FIELDS = ("name", "address", "postal_code", "city", "country", "tax_id")
@@ -39,7 +40,29 @@ def plan_context(company, order_form: FormState | None = None, order_quote: dict
         "checkout_url": lambda d: payments.configured().checkout_url(d),
         "saved_card": _saved_card(company),
         "pdf_url": lambda d: url_for("billing.document_pdf", token=d.access_token),
+        "suspension_warning": suspension_warning,
     }
+
+
+@bp.app_context_processor
+def _trial_banner():
+    """What the trial gives and until when, on every page of the desk. Built from the
+    company, its subscription and the catalogue the request has already loaded: no query
+    of its own."""
+    if not has_request_context() or request.blueprint != "web" or not current_user.is_authenticated:
+        return {"trial_banner": None}
+    company = current_user.company
+    now = entitlements.current(company)
+    if not now.trial_active:
+        return {"trial_banner": None}
+    catalogue = entitlements.catalogue()
+    lang = current_user.language or "en"
+    higher = [p for p in catalogue if p.price_per_year > now.plan.price_per_year]
+    return {"trial_banner": {
+        "plan": now.plan.name(lang), "last_day": entitlements.trial_last_day(company),
+        "documents": now.plan.documents_per_month,
+        "features": [catalogue.feature_name(key, lang) for key in sorted(now.plan.features)],
+        "higher": min(higher, key=lambda p: p.price_per_year).name(lang) if higher else None}}
 
 
 def _saved_card(company):
@@ -108,7 +131,11 @@ def settings_auto_renew():
 
 
 def _order_payload() -> dict:
-    form = request.form
+    return order_payload(request.form)
+
+
+def order_payload(form) -> dict:
+    """The order as the billing service takes it, from the form's inputs."""
     return {"plan": form.get("plan", ""), "period_months": form.get("period_months", ""),
             "promo_code": form.get("promo_code", "").strip() or None,
             "payment_method": form.get("payment_method", "transfer"),
@@ -123,6 +150,8 @@ def settings_order():
     try:
         if request.form.get("action") == "quote":
             quote = billing.quote_order(current_user, payload)
+            quote["features_suspended"] = _feature_names(billing.features_suspended(current_user.company,
+                                                                                    payload["plan"]))
             return render_settings(**plan_context(current_user.company, form_state_from_request(), quote))
         order = billing.create_order(current_user, payload)
     except ValidationFailed as exc:
@@ -136,11 +165,25 @@ def settings_order():
     adapter = payments.configured()
     if order.payment_method == "card" and adapter is not None:
         return redirect(adapter.checkout_url(proforma))
-    flash(_("Order placed: pay %(amount)s PLN with the transfer title %(number)s. The plan starts when the "
-            "payment is booked.", amount=order.amounts["gross"], number=proforma.number), "success")
+    flash(_("Order placed: pay %(amount)s with the transfer title %(number)s. The plan starts when the "
+            "payment is booked.", amount=money(order.amounts["gross"]), number=proforma.number), "success")
     for number in getattr(order, "replaced_proformas", []):
         flash(_("Pro-forma %(number)s of your earlier order is cancelled.", number=number), "info")
+    if order.features_suspended:
+        flash(suspension_warning(order.plan_code, _feature_names(order.features_suspended)), "warning")
     return _back("billing")
+
+
+def _feature_names(keys) -> list[str]:
+    catalogue = entitlements.catalogue()
+    return [catalogue.feature_name(key, current_user.language or "en") for key in keys]
+
+
+def suspension_warning(plan_code: str, names: list[str]) -> str:
+    plan = entitlements.catalogue().get(plan_code)
+    return _("%(plan)s does not include what you have switched on: %(features)s. Once it is in force, these "
+             "stop working (kept, not deleted) until you move to a plan that has them.",
+             plan=plan.name(current_user.language or "en") if plan else plan_code, features=", ".join(names))
 
 
 @bp.get("/settings/invoices/<int:invoice_id>/ksef.xml")

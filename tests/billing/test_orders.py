@@ -135,6 +135,9 @@ def test_the_proforma_pdf_and_the_email(owner_api, smtp, drain, client):
     assert "PF/1/11/2026" in message["Subject"]
     [(filename, pdf)] = smtp.attachments(message)
     assert filename == "PF-1-11-2026.pdf" and pdf.startswith(b"%PDF")
+    body = message.get_body(("plain",)).get_content()
+    # the amount as the reader's locale writes money (English here), not "1084.86 PLN"
+    assert "please pay PLN 1,084.86 by" in body.replace("\xa0", " "), body
     listed = owner_api.get("/invoices").get_json()["items"]
     assert [(i["kind"], i["number"], i["status"]) for i in listed] == [("proforma", "PF/1/11/2026", "pending")]
     response = client.get(listed[0]["pdf_url"].replace("http://cmr.test", ""))

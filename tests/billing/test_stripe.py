@@ -490,7 +490,7 @@ def test_the_settings_page_sends_to_the_stripe_pay_page(client, make_account, or
     form = {"plan": "standard", "period_months": "12", "promo_code": "", "payment_method": "card",
             "action": "order", **{f"invoice.{k}": v for k, v in INVOICE_PL.items()}}
     answer = client.post("/settings/order", data=form)
-    assert answer.status_code == 302 and "/pay/stripe/" in answer.headers["Location"]
+    assert answer.status_code == 303 and "/pay/stripe/" in answer.headers["Location"]
 
 
 def test_stripe_needs_its_keys(tmp_path):

@@ -20,7 +20,7 @@ def test_a_line_break_in_the_company_name_does_not_break_the_invitation(app, cli
         db.session.commit()
     login(owner)
     response = client.post("/settings/users/invite", data={"email": "anna@example.com", "role": "viewer"})
-    assert response.status_code == 302
+    assert response.status_code == 303
     [message] = mailbox.to("anna@example.com")
     assert message["Subject"] == "You are invited to Spedycja Test on CMR Online"
 

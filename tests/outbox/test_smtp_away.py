@@ -38,7 +38,7 @@ def _three_emails(client, make_account, api_for, login):
     assert [(e["to"], e["status"]) for e in accepted.get_json()["emails"]] == [("lager@schaefer.de", "pending")]
     assert client.post("/password/forgot", data={"email": owner.email}).status_code == 302
     login(owner)
-    assert client.post("/settings/users/invite", data={"email": "anna@example.com", "role": "viewer"}).status_code == 302
+    assert client.post("/settings/users/invite", data={"email": "anna@example.com", "role": "viewer"}).status_code == 303
     return owner, api, doc
 
 

@@ -93,7 +93,7 @@ def test_an_invitation_expires_after_7_days_and_the_owner_sends_it_again(app, cl
         assert "A new invitation is on its way to anna@example.com" in text(sent)
         fresh = path_of(mailbox.link("anna@example.com", "/invite/"))
         assert fresh != first
-        assert "not valid" in text(app.test_client().get(first, follow_redirects=True))
+        assert "This invitation link no longer works" in text(app.test_client().get(first, follow_redirects=True))
         invited = app.test_client()
         accepted = invited.post(fresh, data={"password": "haslo-anny-1", "confirm": "haslo-anny-1"},
                                 follow_redirects=True)
@@ -107,7 +107,7 @@ def test_the_owner_cancels_a_pending_invitation(app, client, owner, mailbox):
     cancelled = client.post(f"/settings/invitations/{invitation.id}/cancel", follow_redirects=True)
     assert "The invitation is cancelled" in text(cancelled)
     assert "piotr@example.com" not in text(client.get("/settings"))
-    assert "not valid" in text(app.test_client().get(link, follow_redirects=True))
+    assert "This invitation link no longer works" in text(app.test_client().get(link, follow_redirects=True))
     assert invitation_row(app, "piotr@example.com") is None
 
 
@@ -130,7 +130,8 @@ def test_after_14_days_unconfirmed_the_account_cannot_commit_to_anything(app, cl
     with time_machine.travel(T0, tick=False):
         register(client, plan="standard")
         client.post("/login", data={"email": "ewa@przewozy.pl", "password": "dlugie-haslo-1"})
-        assert client.post("/settings/tokens", data={"name": "early"}).status_code == 201
+        assert client.post("/settings/tokens", data={"name": "early"}).status_code == 303
+        assert "Copy it now" in text(client.get("/settings"))
     with time_machine.travel(DAY_15, tick=False):
         page = text(client.get("/settings"))
         assert "Your account can only read since" in page and "Re-send the activation e-mail" in page
@@ -151,7 +152,8 @@ def test_after_14_days_unconfirmed_the_account_cannot_commit_to_anything(app, cl
         # The way out: a new activation link from the banner lifts the limit.
         client.post("/verify/resend")
         client.get(path_of(mailbox.link("ewa@przewozy.pl", "/verify/")))
-        assert client.post("/settings/tokens", data={"name": "late"}).status_code == 201
+        assert client.post("/settings/tokens", data={"name": "late"}).status_code == 303
+        assert "“late”. Copy it now" in text(client.get("/settings"))
 
 
 def test_the_api_answers_403_with_the_reason_after_14_days(app, make_account, api_for, mailbox):

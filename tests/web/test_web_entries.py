@@ -78,18 +78,6 @@ def test_products_with_adr_and_a_bad_weight(app, client, owner):
     assert "UN 1263" in client.get("/book/products").get_data(as_text=True)
 
 
-def test_the_document_form_embeds_the_address_book_for_picking(client, owner):
-    client.post("/book/clients/new", data=CLIENT)
-    client.post("/book/carriers/new", data={"name": "Trans-Pol", "country": "PL", "vehicle_registration": "PO 1"})
-    html = client.get("/documents/new").get_data(as_text=True)
-    data = re.search(r'<script type="application/json" id="book-data">(.*?)</script>', html, re.S).group(1)
-    import json
-    book = json.loads(data)
-    assert book["clients"][0]["name"] == "Meble Kowalski Sp. z o.o."
-    assert book["carriers"][0]["vehicle_registration"] == "PO 1"
-    assert 'data-pick="clients" data-prefix="sender"' in html
-
-
 def test_another_companys_client_is_not_found(app, client, make_account, login):
     stranger = login(make_account(company="Other"))
     client.post("/book/clients/new", data=CLIENT)

@@ -15,6 +15,13 @@ def text(response) -> str:
     return response.get_data(as_text=True)
 
 
+def _feature_states(page: str) -> dict[str, str]:
+    """Settings → Features as the user reads it: feature name → On / Off / Suspended…"""
+    table = re.search(r'<table class="list responsive features">(.*?)</table>', page, re.S).group(1)
+    rows = re.findall(r"<tr>\s*<td>([^<]+)</td>\s*<td>(.*?)</td>", table, re.S)
+    return {name.strip(): re.sub(r"<[^>]+>", "", state).split("·")[0].strip() for name, state in rows}
+
+
 def test_the_plan_section_shows_plan_trial_and_usage(client, owner):
     page = text(client.get("/settings"))
     assert re.findall(r"Plan in force: <strong>([^<]*)</strong>", page) == ["Pro"]
@@ -26,19 +33,23 @@ def test_switching_on_a_feature_in_the_trial_moves_the_plan_up(client, make_acco
     login(make_account(plan="free"))
     response = client.post("/settings/features/templates", data={"enabled": "1"}, follow_redirects=True)
     assert "moved to the Standard plan" in text(response)
+    # Moving to Standard switched on all it includes, not only the feature asked for.
+    assert _feature_states(text(response)) == {"Company logo on the CMR": "On", "Document templates": "On",
+                                               "E-mailing documents": "On", "Custom numbering": "Off"}
     response = client.post("/settings/plan", data={"plan": "free"}, follow_redirects=True)
-    assert "Switch off first: Document templates." in text(response)
+    assert "Switch off first: Company logo on the CMR, E-mailing documents, Document templates." in text(response)
 
 
 def test_checking_the_price_and_ordering(client, owner, mailbox):
-    quote = text(client.post("/settings/order", data={**ORDER, "action": "quote"}))
-    assert "1084.86 PLN" in quote and "−98.00 PLN" in quote
+    quote = text(client.post("/settings/order", data={**ORDER, "action": "quote"}, follow_redirects=True))
+    assert "PLN\xa01,084.86" in quote and "−PLN\xa098.00" in quote
     refused = client.post("/settings/order", data={**ORDER, "invoice.tax_id": "7010847518", "action": "order"})
-    assert refused.status_code == 422 and "This NIP is not valid" in text(refused)
-    assert 'value="Gdynia"' in text(refused)
+    assert refused.status_code == 303 and refused.headers["Location"].endswith("/settings#billing")
+    shown = text(client.get("/settings"))
+    assert "This NIP is not valid" in shown and 'value="Gdynia"' in shown
     placed = client.post("/settings/order", data={**ORDER, "action": "order"}, follow_redirects=True)
     page = text(placed)
-    assert "Order placed: pay 1084.86 PLN with the transfer title PF/1/" in page
+    assert "Order placed: pay PLN\xa01,084.86 with the transfer title PF/1/" in page
     assert "Pay online" in page and "Pro-forma PDF" in page
     [mail] = mailbox.to(owner.email)
     assert "PF/1/" in mail["Subject"]
@@ -48,7 +59,7 @@ def test_paying_online_activates_the_plan_and_lists_the_invoice(client, owner):
     client.post("/settings/order", data={**ORDER, "action": "order"})
     page = text(client.get("/settings"))
     checkout = re.search(r'href="(/pay/fake/[^"]+)"', page).group(1)
-    assert "1084.86" in text(client.get(checkout))
+    assert "Pay PLN\xa01,084.86" in text(client.get(checkout))
     done = text(client.post(checkout, data={"action": "pay"}, follow_redirects=True))
     assert "Payment received" in done
     assert "VAT invoice" in done and "FV/1/" in done
@@ -57,7 +68,7 @@ def test_paying_online_activates_the_plan_and_lists_the_invoice(client, owner):
 
 def test_card_orders_go_to_the_checkout(client, owner):
     response = client.post("/settings/order", data={**ORDER, "payment_method": "card", "action": "order"})
-    assert response.status_code == 302 and "/pay/fake/" in response.headers["Location"]
+    assert response.status_code == 303 and "/pay/fake/" in response.headers["Location"]
 
 
 def test_after_the_trial_the_page_says_what_happens(client, make_account, login):

@@ -56,3 +56,24 @@ def documents_in_db(app, company_id: int):
     with app.app_context():
         return list(db.session.scalars(select(Document).where(Document.company_id == company_id)
                                        .order_by(Document.id)))
+
+
+def settings_post(client, url: str, data=None, section: str | None = None, **kw) -> str:
+    """A Settings post as a browser makes it (post/redirect/get): the answer is 303 to
+    /settings#<section>; returns the HTML of the page the browser then shows."""
+    response = client.post(url, data=data or {}, **kw)
+    assert response.status_code == 303, (response.status_code, response.get_data(as_text=True)[:300])
+    location = response.headers["Location"]
+    if section is not None:
+        assert location.endswith(f"/settings#{section}"), location
+    page = client.get(location.split("#", 1)[0])
+    assert page.status_code == 200
+    return page.get_data(as_text=True)
+
+
+def section_messages(html: str, section: str) -> list[str]:
+    """The texts of the messages shown inside the element with id `section`."""
+    from lxml import html as lxml_html
+    root = lxml_html.fromstring(html)
+    found = root.get_element_by_id(section)
+    return [" ".join(el.text_content().split()) for el in found.find_class("flash")]

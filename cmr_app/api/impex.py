@@ -1,0 +1,54 @@
+"""Import and export (issue 13, item 7): the address book from and to CSV/XLSX, the
+document list to CSV/XLSX with the list's filters. Token and role as every endpoint."""
+from __future__ import annotations
+
+from flask import Response, jsonify, request, stream_with_context
+
+from ..errors import ValidationFailed
+from ..services import impex
+from ..services.addressbook import KINDS
+from . import bp
+from .auth import current
+from .routes import date_arg
+
+TRUE = ("1", "true", "yes", "on")
+
+
+def download(rows, fmt: str, what: str) -> Response:
+    response = Response(stream_with_context(impex.stream(rows, fmt, what)), mimetype=impex.MIMETYPES[fmt])
+    response.headers["Content-Disposition"] = f'attachment; filename="{impex.filename(what, fmt)}"'
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+def uploaded_file() -> bytes:
+    upload = request.files.get("file")
+    if upload is None:
+        message = "Send the file as the multipart/form-data field “file” (CSV or XLSX)."
+        raise ValidationFailed({"file": [message]}, message)
+    return upload.read()
+
+
+def _register(name: str, kind) -> None:
+    def import_view():
+        dry_run = (request.args.get("dry_run") or request.form.get("dry_run") or "").lower() in TRUE
+        return jsonify(impex.import_file(kind, current(), uploaded_file(), dry_run=dry_run))
+
+    def export_view():
+        fmt = impex.check_format(request.args.get("format"))
+        return download(impex.entry_rows(kind, current().company_id), fmt, name)
+
+    bp.add_url_rule(f"/{name}/import", f"{name}_import", import_view, methods=["POST"])
+    bp.add_url_rule(f"/{name}/export", f"{name}_export", export_view, methods=["GET"])
+
+
+for _name, _kind in KINDS.items():
+    _register(_name, _kind)
+
+
+@bp.get("/documents/export")
+def documents_export():
+    fmt = impex.check_format(request.args.get("format"))
+    rows = impex.document_rows(current().company_id, q=request.args.get("q", ""), date_from=date_arg("from"),
+                               date_to=date_arg("to"), status=request.args.get("status") or None)
+    return download(rows, fmt, "documents")
