@@ -27,7 +27,10 @@ def register(client, **fields):
 
 def test_registration_remembers_the_plan_and_sends_the_activation_link(app, client, mailbox):
     page = text(client.get("/register?plan=standard"))
-    assert re.findall(r'<input[^>]*name="plan"[^>]*>', page) == ['<input id="plan" name="plan" type="hidden" value="standard">']
+    # Every plan to choose from, the one in the link chosen (issue 13 item 4).
+    radios = re.findall(r'<input[^>]*name="plan"[^>]*>', page)
+    assert [re.search(r'value="(\w+)"', r).group(1) for r in radios] == ["free", "standard", "pro"]
+    assert [r for r in radios if " checked" in r] == [r for r in radios if 'value="standard"' in r]
     response = register(client, plan="standard")
     assert response.status_code == 302 and response.headers["Location"] == "/register/done"
     assert "We have sent a message to ewa@przewozy.pl" in text(client.get("/register/done"))

@@ -27,7 +27,7 @@ def test_a_visitor_at_the_root_sees_the_product_and_the_prices(client):
     # Every plan of the catalogue with its yearly price, as on /pricing.
     assert all(name in text for name in ("Free", "Standard", "Pro"))
     pricing = _text(client.get("/pricing").data)
-    prices = re.findall(r"[\d,]+\.\d\d PLN", pricing)
+    prices = re.findall(r"PLN\s[\d,]+\.\d\d", pricing)
     assert prices and all(p in text for p in prices)
     assert 'href="/register?plan=pro"' in response.data.decode()
 
