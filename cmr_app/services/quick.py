@@ -11,7 +11,7 @@ from sqlalchemy import or_, select
 from ..extensions import db
 from ..models import Document
 from . import addressbook
-from .search import matching
+from .search import matching, word_starts
 
 LOOKUP_LIMIT = 10
 RECENT_DOCUMENTS = 20
@@ -102,14 +102,21 @@ def _used_entries(kind, company_id: int, q: str, parties: list[dict]) -> list:
 def lookup(kind_name: str, company_id: int, q: str, role: str | None = None) -> list[dict]:
     """At most LOOKUP_LIMIT entries matching q: first those on the company's latest
     documents (in the role asked: sender or consignee; the carrier for carriers), the
-    most recently used first, then the others, the newest first. Clients asked for in a
-    role come with their usual place in it."""
+    most recently used first; then those in which every typed word begins a word, then
+    the other matches, each group the newest first. Clients asked for in a role come
+    with their usual place in it."""
     kind = addressbook.KINDS[kind_name]
     recent = recent_data(company_id) if (role or kind is addressbook.CARRIERS) else []
-    used = _used_entries(kind, company_id, q, _recent_parties(kind, role, recent))[:LOOKUP_LIMIT]
-    items, _cursor = addressbook.list_entries(kind, company_id, q=q, limit=LOOKUP_LIMIT)
-    seen = {row.id for row in used}
-    ranked = used + [row for row in items if row.id not in seen][:LOOKUP_LIMIT - len(used)]
+    ranked = _used_entries(kind, company_id, q, _recent_parties(kind, role, recent))[:LOOKUP_LIMIT]
+    if q.strip():  # words begun by what is typed before words that only contain it
+        model = kind.model
+        starts = db.session.scalars(
+            select(model).where(model.company_id == company_id, *matching(model, q), *word_starts(model, q))
+            .order_by(model.id.desc()).limit(LOOKUP_LIMIT))
+        ranked += [row for row in starts if row not in ranked][:LOOKUP_LIMIT - len(ranked)]
+    if len(ranked) < LOOKUP_LIMIT:
+        items, _cursor = addressbook.list_entries(kind, company_id, q=q, limit=LOOKUP_LIMIT)
+        ranked += [row for row in items if row not in ranked][:LOOKUP_LIMIT - len(ranked)]
     entries = [kind.to_dict(row) for row in ranked]
     if role:
         for entry in entries:
