@@ -224,6 +224,15 @@ def test_the_save_bar_is_in_view_and_a_picker_opens_at_both_sizes(app, make_acco
         page.keyboard.press("Enter")
         assert page.input_value("input[name='consignee.name']") == "Möbelhaus Schäfer GmbH"
         assert page.input_value("input[name='place_of_delivery.city']") == "Potsdam"
+
+        # A quick typist: the list opened by the click still shows, Enter comes before the
+        # search has answered; what is picked is the first entry for what was typed.
+        page.locator("#pick-sender").click()
+        expect(page.locator("#pick-sender-list [role=option]").first).to_contain_text("Meble Kowalski")
+        page.locator("#pick-sender").press_sequentially("vries")
+        page.keyboard.press("Enter")
+        expect(page.locator("input[name='sender.name']")).to_have_value("Bakkerij de Vries")
+        assert page.input_value("input[name='taking_over.city']") == "Utrecht"
         assert errors == []
     finally:
         page.close()
