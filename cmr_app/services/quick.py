@@ -6,12 +6,12 @@ parties of the latest documents come first, so a repeat CMR finds its usual part
 with the first letters typed, or none."""
 from __future__ import annotations
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 
 from ..extensions import db
 from ..models import Document
 from . import addressbook
-from .search import matching, word_starts
+from .search import containing_any, matching, word_starts
 
 LOOKUP_LIMIT = 10
 RECENT_DOCUMENTS = 20
@@ -79,16 +79,15 @@ def _recent_parties(kind, role: str | None, recent: list[dict]) -> list[dict]:
 
 def _used_entries(kind, company_id: int, q: str, parties: list[dict]) -> list:
     """The address-book entries matching q that are the latest documents' parties, in
-    the order those documents name them. Only entries with one of their names or tax ids
-    are read (a handful of rows, whatever the size of the address book)."""
+    the order those documents name them. Only entries whose search text holds one of
+    their names or tax ids are read, through the search indexes (a handful of rows,
+    whatever the size of the address book)."""
     if not parties:
         return []
     model = kind.model
-    names = sorted({p["name"].strip() for p in parties})
-    taxes = sorted({(p.get("tax_id") or "").strip() for p in parties} - {""})
-    query = select(model).where(model.company_id == company_id, *matching(model, q))
-    named = model.name.in_(names)
-    query = query.where(or_(named, model.tax_id.in_(taxes)) if taxes else named)
+    phrases = [p["name"] for p in parties] + [t for p in parties for t in (p.get("tax_id"), _tax_key(p.get("tax_id")))]
+    query = select(model).where(model.company_id == company_id, *matching(model, q),
+                                containing_any(model, phrases))
     rows = list(db.session.scalars(query.order_by(model.id.desc()).limit(len(parties) * 5)))
     found: list = []
     for party in parties:
