@@ -148,3 +148,18 @@ def test_the_latest_documents_parties_come_first_in_their_role(client, owner, ap
     # Without a role (the address book's own order) nothing moves.
     assert first("/documents/lookup/clients?q=berlin") == ["Berliner Möbel AG", "Möbelhaus Schäfer GmbH"]
     assert schaefer["id"] == client.get("/documents/lookup/clients?q=berlin&role=consignee").get_json()["items"][0]["id"]
+
+
+def test_used_parties_with_quotes_percent_signs_or_short_names_are_found_safely(client, owner, api_for):
+    api = api_for(owner)
+    odd = _client(api, 'Firma "Pol-Mar" 100% s.c._1', city="Kraków")
+    short = _client(api, "AB", city="Kraków")
+    for i in range(3):
+        _client(api, f"Pol-Mar Kraków {i}", city="Kraków")
+    for name in ('Firma "Pol-Mar" 100% s.c._1', "AB"):
+        assert api.post("/documents", json=sample_document(consignee={"name": name, "country": "PL"})).status_code == 201
+    items = client.get("/documents/lookup/clients?q=pol-mar&role=consignee").get_json()["items"]
+    assert items[0]["id"] == odd["id"] and len(items) == 4
+    # A name too short for the trigram indexes is not ranked by use, but still found.
+    items = client.get("/documents/lookup/clients?q=krak&role=consignee").get_json()["items"]
+    assert items[0]["id"] == odd["id"] and short["id"] in [e["id"] for e in items]
