@@ -102,6 +102,17 @@ def test_the_form_embeds_no_address_book_and_offers_the_last_carrier(client, own
     assert "Use last carrier: Trans-Pol Sp.j., PO 12345 / PO 6789A" in html
 
 
+def test_only_a_blank_new_cmr_opens_with_the_senders_picker_in_focus(client, owner, api_for):
+    assert 'data-start-picker="pick-sender"' in client.get("/documents/new").get_data(as_text=True)
+    doc = api_for(owner).post("/documents", json=sample_document()).get_json()
+    for path in (f"/documents/{doc['id']}/edit", f"/documents/new?from={doc['id']}"):
+        html = client.get(path).get_data(as_text=True)
+        assert 'role="combobox"' in html and "data-start-picker" not in html, path
+    # A refused post shows the error summary, which takes the focus instead.
+    html = client.post("/documents/new", data={"sender.name": ""}).get_data(as_text=True)
+    assert 'id="error-summary"' in html and "data-start-picker" not in html
+
+
 def test_words_begun_by_the_query_come_first_then_other_matches_newest_first(client, owner, api_for):
     api = api_for(owner)
     for name in ("Polmeble", "Expol Sp. z o.o.", "Trans-Pol Sp.j.", "Napoleon Logistics"):
