@@ -153,7 +153,8 @@ def test_a_repeat_cmr_from_the_address_book_takes_few_clicks(app, make_account, 
         me.click("[data-use-carrier]")
         me.click("#pick-product")
         os.makedirs(SHOTS, exist_ok=True)
-        me.pick("product", "sofa", "Sofa Oslo, EUR pallet", shot=os.path.join(SHOTS, "clicks-product-picker-1366x768.png"))
+        me.pick("product", "sofa", "Sofa Oslo, EUR pallet",
+                shot=os.path.join(SHOTS, "clicks-product-picker-1366x768.png"))
 
         scroll_to_middle(page)
         assert save_bar_in_view(page)
