@@ -1,7 +1,9 @@
 """What the CMR form offers to make a repeat document quick (issue 13 item 1): the
 address-book lookups behind its searchable pickers, a party's usual place and the last
 used carrier. Every lookup goes through the address book's own search (the one the API's
-`?q=` uses), so it is company-scoped and never loads more than a page of rows."""
+`?q=` uses), so it is company-scoped and never loads more than a page of rows; the
+parties of the latest documents come first, so a repeat CMR finds its usual parties
+with the first letters typed, or none."""
 from __future__ import annotations
 
 from sqlalchemy import select
@@ -9,6 +11,7 @@ from sqlalchemy import select
 from ..extensions import db
 from ..models import Document
 from . import addressbook
+from .search import containing_any, matching, word_starts
 
 LOOKUP_LIMIT = 10
 RECENT_DOCUMENTS = 20
@@ -62,14 +65,59 @@ def usual_place(entry: dict, role: str, recent: list[dict]) -> dict:
     return {**own, "from_document": False}
 
 
+def _recent_parties(kind, role: str | None, recent: list[dict]) -> list[dict]:
+    """The parties of the latest documents in the picker's role, newest first, once each."""
+    box = role if kind is addressbook.CLIENTS else "carrier" if kind is addressbook.CARRIERS else None
+    parties: list[dict] = []
+    for data in recent if box else ():
+        party = data.get(box)
+        if isinstance(party, dict) and (party.get("name") or "").strip() and not any(
+                is_party(party, seen) for seen in parties):
+            parties.append(party)
+    return parties
+
+
+def _used_entries(kind, company_id: int, q: str, parties: list[dict]) -> list:
+    """The address-book entries matching q that are the latest documents' parties, in
+    the order those documents name them. Only entries whose search text holds one of
+    their names or tax ids are read, through the search indexes (a handful of rows,
+    whatever the size of the address book)."""
+    if not parties:
+        return []
+    model = kind.model
+    phrases = [p["name"] for p in parties] + [t for p in parties for t in (p.get("tax_id"), _tax_key(p.get("tax_id")))]
+    query = select(model).where(model.company_id == company_id, *matching(model, q),
+                                containing_any(model, phrases))
+    rows = list(db.session.scalars(query.order_by(model.id.desc()).limit(len(parties) * 5)))
+    found: list = []
+    for party in parties:
+        for row in rows:
+            if row not in found and is_party(kind.to_dict(row), party):
+                found.append(row)
+                break
+    return found
+
+
 def lookup(kind_name: str, company_id: int, q: str, role: str | None = None) -> list[dict]:
-    """At most LOOKUP_LIMIT entries matching q (the newest first), each with its usual
-    place when a role (sender or consignee) is given."""
+    """At most LOOKUP_LIMIT entries matching q: first those on the company's latest
+    documents (in the role asked: sender or consignee; the carrier for carriers), the
+    most recently used first; then those in which every typed word begins a word, then
+    the other matches, each group the newest first. Clients asked for in a role come
+    with their usual place in it."""
     kind = addressbook.KINDS[kind_name]
-    items, _cursor = addressbook.list_entries(kind, company_id, q=q, limit=LOOKUP_LIMIT)
-    entries = [kind.to_dict(i) for i in items]
-    if role and entries:
-        recent = recent_data(company_id)
+    recent = recent_data(company_id) if (role or kind is addressbook.CARRIERS) else []
+    ranked = _used_entries(kind, company_id, q, _recent_parties(kind, role, recent))[:LOOKUP_LIMIT]
+    if q.strip():  # words begun by what is typed before words that only contain it
+        model = kind.model
+        starts = db.session.scalars(
+            select(model).where(model.company_id == company_id, *matching(model, q), *word_starts(model, q))
+            .order_by(model.id.desc()).limit(LOOKUP_LIMIT))
+        ranked += [row for row in starts if row not in ranked][:LOOKUP_LIMIT - len(ranked)]
+    if len(ranked) < LOOKUP_LIMIT:
+        items, _cursor = addressbook.list_entries(kind, company_id, q=q, limit=LOOKUP_LIMIT)
+        ranked += [row for row in items if row not in ranked][:LOOKUP_LIMIT - len(ranked)]
+    entries = [kind.to_dict(row) for row in ranked]
+    if role:
         for entry in entries:
             entry["usual_place"] = usual_place(entry, role, recent)
     return entries

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import base64
 
-from sqlalchemy import literal, literal_column, select, table
+from sqlalchemy import and_, literal, literal_column, or_, select, table
 
 TRIGRAM = 3  # shorter words cannot be looked up in a trigram index (they still match)
 
@@ -32,9 +32,12 @@ def document_search_text(number: str, data: dict) -> str:
         *(line.get(k) for line in goods for k in ("nature", "marks", "packing")))
 
 
+def _escape(term: str) -> str:
+    return term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
 def _like(column, term: str):
-    escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return column.like(f"%{escaped}%", escape="\\")
+    return column.like(f"%{_escape(term)}%", escape="\\")
 
 
 def matching(model, q: str):
@@ -49,6 +52,39 @@ def matching(model, q: str):
             yield model.id.in_(select(literal_column("rowid")).select_from(table(fts))
                                .where(literal_column(fts).op("MATCH")(literal(phrase))))
         yield _like(model.search_text, term)
+
+
+def containing_any(model, phrases):
+    """A condition for rows of `model` whose search text contains one of the phrases
+    (folded; those shorter than a trigram are left out): found through the same indexes
+    as `matching` (an FTS5 OR of phrases on SQLite, the trigram GIN on PostgreSQL)."""
+    from ..extensions import db
+    phrases = sorted({fold(p) for p in phrases if p} - {""})
+    phrases = [p for p in phrases if len(p) >= TRIGRAM]
+    if not phrases:
+        return literal(False)
+    found = or_(*(_like(model.search_text, p) for p in phrases))
+    if db.session.get_bind().dialect.name != "sqlite":
+        return found
+    fts = model.__tablename__ + "_fts"
+    query = " OR ".join('"' + p.replace('"', '""') + '"' for p in phrases)
+    return and_(model.id.in_(select(literal_column("rowid")).select_from(table(fts))
+                             .where(literal_column(fts).op("MATCH")(literal(query)))), found)
+
+
+# What may come before a word in a search text: the text's start, a space (the folded
+# fields are joined by spaces) or one of these.
+WORD_BREAKS = " -(/\"'."
+
+
+def word_starts(model, q: str):
+    """Conditions for rows of `model` in which every word of q begins a word of the
+    search text ("pol" begins "Trans-Pol", not "Expol"); used beside `matching`, which
+    lets the indexes find the rows, to rank such rows first."""
+    for term in fold(q).split():
+        escaped = _escape(term)
+        yield or_(model.search_text.like(f"{escaped}%", escape="\\"),
+                  *(model.search_text.like(f"%{sep}{escaped}%", escape="\\") for sep in WORD_BREAKS))
 
 
 def encode_cursor(last_id: int) -> str:

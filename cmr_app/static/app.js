@@ -183,7 +183,8 @@
     var prefix = wrap.getAttribute("data-prefix");
     var role = wrap.getAttribute("data-role");
     var url = wrap.getAttribute("data-lookup");
-    var items = [], active = -1, timer = null, asked = 0;
+    // pending: text typed that no answer has been shown for yet (Enter then waits for it).
+    var items = [], active = -1, timer = null, asked = 0, pending = false;
     wrap.hidden = false;
 
     function close() {
@@ -238,17 +239,20 @@
     }
 
     function search(then) {
+      clearTimeout(timer);
       var mine = ++asked;
       var address = url + "?q=" + encodeURIComponent(input.value.trim()) + (role ? "&role=" + role : "");
       fetch(address, {credentials: "same-origin", headers: {"Accept": "application/json"}})
         .then(function (r) { return r.ok ? r.json() : Promise.reject(r); })
         .then(function (body) {
           if (mine !== asked) return;  // an older answer after a newer question
+          pending = false;
           show(body.items || []);
           if (then) then();
         })
         .catch(function () {
           if (mine !== asked) return;
+          pending = false;
           status.textContent = wrap.getAttribute("data-failed");
           close();
         });
@@ -270,6 +274,7 @@
     }
 
     input.addEventListener("input", function () {
+      pending = true;
       clearTimeout(timer);
       timer = setTimeout(function () { search(); }, 150);
     });
@@ -281,8 +286,12 @@
         if (list.hidden) search(function () { highlight(step > 0 ? 0 : -1); });
         else highlight(active === -1 && step < 0 ? -1 : active + step);
       } else if (event.key === "Enter") {
-        if (list.hidden) { event.preventDefault(); return; }  // never submits the form from here
-        event.preventDefault();
+        event.preventDefault();  // never submits the form from here
+        if (pending) {  // typed faster than the list followed: pick from the answer to what is typed
+          search(function () { if (items.length) pick(0); });
+          return;
+        }
+        if (list.hidden) return;
         pick(active === -1 ? 0 : active);
       } else if (event.key === "Escape") {
         if (!list.hidden) { event.preventDefault(); close(); }
@@ -300,6 +309,11 @@
     input.addEventListener("blur", function () { setTimeout(close, 100); });
   }
   form.querySelectorAll("[data-picker]").forEach(setupPicker);
+  var start = form.getAttribute("data-start-picker");
+  var startInput = start && document.getElementById(start);
+  if (startInput && !startInput.closest("[hidden]") && document.activeElement === document.body) {
+    startInput.focus({preventScroll: true});
+  }
 
   // "Use last carrier": the carrier and vehicle of the newest document, in one click.
   form.querySelectorAll("[data-use-carrier]").forEach(function (button) {

@@ -100,3 +100,80 @@ def test_the_form_embeds_no_address_book_and_offers_the_last_carrier(client, own
     assert api.post("/documents", json=sample_document()).status_code == 201
     html = client.get("/documents/new").get_data(as_text=True)
     assert "Use last carrier: Trans-Pol Sp.j., PO 12345 / PO 6789A" in html
+
+
+def test_only_a_blank_new_cmr_opens_with_the_senders_picker_in_focus(client, owner, api_for):
+    assert 'data-start-picker="pick-sender"' in client.get("/documents/new").get_data(as_text=True)
+    doc = api_for(owner).post("/documents", json=sample_document()).get_json()
+    for path in (f"/documents/{doc['id']}/edit", f"/documents/new?from={doc['id']}"):
+        html = client.get(path).get_data(as_text=True)
+        assert 'role="combobox"' in html and "data-start-picker" not in html, path
+    # A refused post shows the error summary, which takes the focus instead.
+    html = client.post("/documents/new", data={"sender.name": ""}).get_data(as_text=True)
+    assert 'id="error-summary"' in html and "data-start-picker" not in html
+
+
+def test_words_begun_by_the_query_come_first_then_other_matches_newest_first(client, owner, api_for):
+    api = api_for(owner)
+    for name in ("Polmeble", "Expol Sp. z o.o.", "Trans-Pol Sp.j.", "Napoleon Logistics"):
+        _client(api, name)
+    _client(api, "Meble Nowak", city="Opole")
+    # "pol" begins a word of Trans-Pol and Polmeble; it is only inside the others (Opole too).
+    assert [e["name"] for e in client.get("/documents/lookup/clients?q=POL").get_json()["items"]] == [
+        "Trans-Pol Sp.j.", "Polmeble", "Meble Nowak", "Napoleon Logistics", "Expol Sp. z o.o."]
+    # Every word must begin one: "pol" does, "sp" does not in Trans-Pol ("sp.j." does)...
+    assert [e["name"] for e in client.get("/documents/lookup/clients?q=sp. pol").get_json()["items"]] == [
+        "Trans-Pol Sp.j.", "Expol Sp. z o.o."]
+    # ... and the API's own search keeps its order, the newest first.
+    assert [e["name"] for e in api.get("/clients?q=pol").get_json()["items"]][:2] == [
+        "Meble Nowak", "Napoleon Logistics"]
+
+
+def test_the_latest_documents_parties_come_first_in_their_role(client, owner, api_for, make_account):
+    api = api_for(owner)
+    schaefer = _client(api, "Möbelhaus Schäfer GmbH", city="Berlin", country="DE", tax_id="DE811907980")
+    _client(api, "Berliner Möbel AG", city="Berlin", country="DE")
+    trans_pol = {"name": "Trans-Pol Sp.j.", "vehicle_registration": "PO 12345"}
+    assert api.post("/carriers", json=trans_pol).status_code == 201
+    assert api.post("/carriers", json={"name": "Euro-Trans GmbH"}).status_code == 201
+    # Another company's document naming the same client changes nothing here.
+    stranger = api_for(make_account(company="Other"))
+    assert stranger.post("/documents", json=sample_document(
+        consignee={"name": "Berliner Möbel AG", "country": "DE"})).status_code == 201
+
+    def first(path):
+        return [e["name"] for e in client.get(path).get_json()["items"]]
+
+    assert first("/documents/lookup/clients?q=berlin&role=consignee") == [
+        "Berliner Möbel AG", "Möbelhaus Schäfer GmbH"]
+    assert first("/documents/lookup/carriers?q=trans") == ["Euro-Trans GmbH", "Trans-Pol Sp.j."]
+    # A document to Schäfer (named a little differently, same tax id), carried by Trans-Pol.
+    doc = sample_document(consignee={"name": "Möbelhaus Schäfer", "country": "DE", "tax_id": "DE 811 907 980"})
+    assert api.post("/documents", json=doc).status_code == 201
+    assert first("/documents/lookup/clients?q=berlin&role=consignee") == [
+        "Möbelhaus Schäfer GmbH", "Berliner Möbel AG"]
+    assert first("/documents/lookup/clients?role=consignee")[0] == "Möbelhaus Schäfer GmbH"
+    assert first("/documents/lookup/carriers?q=trans") == ["Trans-Pol Sp.j.", "Euro-Trans GmbH"]
+    assert first("/documents/lookup/carriers")[0] == "Trans-Pol Sp.j."
+    # Only in its role: as a sender Schäfer is just one of the matches, the newest first.
+    assert first("/documents/lookup/clients?q=berlin&role=sender") == ["Berliner Möbel AG", "Möbelhaus Schäfer GmbH"]
+    # Without a role (the address book's own order) nothing moves.
+    assert first("/documents/lookup/clients?q=berlin") == ["Berliner Möbel AG", "Möbelhaus Schäfer GmbH"]
+    [top, _other] = client.get("/documents/lookup/clients?q=berlin&role=consignee").get_json()["items"]
+    assert top["id"] == schaefer["id"]
+
+
+def test_used_parties_with_quotes_percent_signs_or_short_names_are_found_safely(client, owner, api_for):
+    api = api_for(owner)
+    odd = _client(api, 'Firma "Pol-Mar" 100% s.c._1', city="Kraków")
+    short = _client(api, "AB", city="Kraków")
+    for i in range(3):
+        _client(api, f"Pol-Mar Kraków {i}", city="Kraków")
+    for name in ('Firma "Pol-Mar" 100% s.c._1', "AB"):
+        doc = sample_document(consignee={"name": name, "country": "PL"})
+        assert api.post("/documents", json=doc).status_code == 201
+    items = client.get("/documents/lookup/clients?q=pol-mar&role=consignee").get_json()["items"]
+    assert items[0]["id"] == odd["id"] and len(items) == 4
+    # A name too short for the trigram indexes is not ranked by use, but still found.
+    items = client.get("/documents/lookup/clients?q=krak&role=consignee").get_json()["items"]
+    assert items[0]["id"] == odd["id"] and short["id"] in [e["id"] for e in items]
