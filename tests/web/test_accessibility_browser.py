@@ -73,18 +73,21 @@ def serious_violations(page, base: str, paths, *, shots: str | None = None) -> l
     for path in paths:
         response = page.goto(base + path)
         assert response.status == 200, f"{path}: {response.status}"
-        # Folded parts (<details>: a party's e-mail and phone, more options) are checked open.
-        page.eval_on_selector_all("details", "els => els.forEach(d => d.open = true)")
-        if shots:
-            os.makedirs(SHOTS, exist_ok=True)
-            name = re.sub(r"^/d/.*", "driver", re.sub(r"^/pay/fake/.*", "checkout", path))
-            name = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or "landing"
-            page.screenshot(path=os.path.join(SHOTS, f"a11y-{shots}-{name}.png"), full_page=True)
-        for v in page.evaluate(RUN_AXE, WCAG_AA):
-            for node in v["nodes"]:
-                found.append(f"{path}: [{v['impact']}] {v['id']}: {v['help']}\n    at {node['target']}\n"
-                             f"    {node['summary']}")
+        found += violations_here(page, path, shots=shots)
     return found
+
+
+def violations_here(page, label: str, *, shots: str | None = None) -> list[str]:
+    """The page as it stands checked by axe, with its folded parts (<details>: a party's
+    e-mail and phone, more options) opened first."""
+    page.eval_on_selector_all("details", "els => els.forEach(d => d.open = true)")
+    if shots:
+        os.makedirs(SHOTS, exist_ok=True)
+        name = re.sub(r"^/d/.*", "driver", re.sub(r"^/pay/fake/.*", "checkout", re.sub(r"^/s/.*", "signing", label)))
+        name = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or "landing"
+        page.screenshot(path=os.path.join(SHOTS, f"a11y-{shots}-{name}.png"), full_page=True)
+    return [f"{label}: [{v['impact']}] {v['id']}: {v['help']}\n    at {node['target']}\n    {node['summary']}"
+            for v in page.evaluate(RUN_AXE, WCAG_AA) for node in v["nodes"]]
 
 
 def report(found: list[str]) -> str:
@@ -146,14 +149,49 @@ def test_the_office_pages_have_no_serious_accessibility_violations(axe_browser, 
     assert page.errors == []
 
 
-def test_the_phone_sized_pages_have_no_serious_accessibility_violations(axe_browser, live_server, office):
+def test_the_phone_sized_pages_have_no_serious_accessibility_violations(axe_browser, live_server, office, api_for):
+    signing = api_for(office).post(f"/documents/{office.ids['document']}/signing-links", json={"role": "sender"})
+    assert signing.status_code == 201, signing.get_data(as_text=True)
+    sign_path = "/s/" + signing.get_json()["url"].rsplit("/s/", 1)[1]
     page = axe_browser(PHONE)
-    found = serious_violations(page, live_server, ("/", "/pricing", "/login"), shots="phone")
+    found = serious_violations(page, live_server, ("/", "/pricing", "/login", "/register", sign_path), shots="phone")
     sign_in(page, live_server, office.email)
     doc = office.ids["document"]
     found += serious_violations(page, live_server, (
         "/documents", "/documents/new", f"/documents/{doc}", "/book/clients", "/book/clients/new", "/settings",
         f"/d/{office.ids['token']}"), shots="phone")
+    assert not found, report(found)
+
+
+def errors_shown(page, base: str, path: str) -> list[str]:
+    """The form at `path` sent empty: the page with its error messages, checked."""
+    page.goto(base + path)
+    page.click("button[type=submit].primary")
+    page.wait_for_load_state()
+    assert page.locator(".error, .flash.error, .error-summary").count() > 0, path
+    return violations_here(page, f"{path} (with errors)")
+
+
+def test_forms_showing_their_errors_have_no_serious_accessibility_violations(axe_browser, live_server, office):
+    page = axe_browser()
+    found = errors_shown(page, live_server, "/login") + errors_shown(page, live_server, "/register")
+    sign_in(page, live_server, office.email)
+    for path in ("/documents/new", "/book/clients/new", "/book/carriers/new", "/book/products/new"):
+        found += errors_shown(page, live_server, path)
+    assert not found, report(found)
+
+
+def test_the_polish_and_german_pages_have_no_serious_accessibility_violations(axe_browser, live_server, office):
+    page = axe_browser()
+    sign_in(page, live_server, office.email)
+    found = []
+    for code in ("pl", "de"):
+        page.goto(live_server + "/documents")
+        page.click(f"form.lang button[lang={code}]")
+        page.wait_for_load_state()
+        assert page.get_attribute("html", "lang") == code
+        found += [f"[{code}] {line}" for line in serious_violations(page, live_server, (
+            "/", "/pricing", "/documents", "/documents/new", f"/documents/{office.ids['document']}", "/settings"))]
     assert not found, report(found)
 
 
