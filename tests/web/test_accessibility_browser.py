@@ -185,11 +185,12 @@ def test_the_polish_and_german_pages_have_no_serious_accessibility_violations(ax
     page = axe_browser()
     sign_in(page, live_server, office.email)
     found = []
-    for code in ("pl", "de"):
+    for code, skip in (("pl", "Przejdź do treści"), ("de", "Zum Inhalt springen")):
         page.goto(live_server + "/documents")
         page.click(f"form.lang button[lang={code}]")
         page.wait_for_load_state()
         assert page.get_attribute("html", "lang") == code
+        assert page.inner_text(".skip-link") == skip  # the skip link speaks the page's language
         found += [f"[{code}] {line}" for line in serious_violations(page, live_server, (
             "/", "/pricing", "/documents", "/documents/new", f"/documents/{office.ids['document']}", "/settings"))]
     assert not found, report(found)
