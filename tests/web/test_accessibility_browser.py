@@ -232,15 +232,21 @@ def test_the_first_tab_stop_is_the_skip_link_and_it_moves_focus_to_the_content(a
         assert page.evaluate("!!document.activeElement.closest('main')"), path
 
     sign_in(page, live_server, office.email)
-    page.goto(live_server + "/documents/new")
-    page.keyboard.press("Tab")
-    link = page.locator(":focus")
-    assert link.get_attribute("class") == "skip-link"
-    assert link.is_visible() and link.bounding_box()["y"] >= 0  # shown when focused, not off screen
-    page.keyboard.press("Enter")
-    assert page.evaluate("document.activeElement.id") == "main"
-    page.keyboard.press("Tab")
-    assert page.evaluate("!!document.activeElement.closest('main')")
+    for size, viewport in (("desktop", DESKTOP), ("phone", PHONE)):
+        page.set_viewport_size(viewport)
+        page.goto(live_server + "/documents/new")
+        page.keyboard.press("Tab")
+        link = page.locator(":focus")
+        assert link.get_attribute("class") == "skip-link"
+        box = link.bounding_box()  # shown when focused, inside the window
+        assert link.is_visible() and box["y"] >= 0 and box["x"] + box["width"] <= viewport["width"]
+        os.makedirs(SHOTS, exist_ok=True)
+        page.screenshot(path=os.path.join(SHOTS, f"a11y-{size}-skip-link-focused.png"))
+        page.keyboard.press("Enter")
+        assert page.evaluate("document.activeElement.id") == "main"
+        page.keyboard.press("Tab")
+        assert page.evaluate("!!document.activeElement.closest('main')")
+        page.screenshot(path=os.path.join(SHOTS, f"a11y-{size}-first-field-focused.png"))
 
 
 def test_the_language_buttons_are_named_in_their_own_language(axe_browser, live_server):
@@ -294,3 +300,32 @@ def test_the_keyboard_focus_ring_is_visible_on_every_stop(axe_browser, live_serv
             assert contrast(ring["color"], ring["behind"]) >= 3, (path, ring)
             checked += 1
         assert checked >= 3, path
+
+
+# Whether the focused element can be seen: the topmost element at a few points inside it
+# is the element itself (or inside it), not the sticky top bar or the form's save bar.
+FOCUS_SEEN = """() => {
+  const el = document.activeElement, r = el.getBoundingClientRect();
+  const points = [[r.left + r.width / 2, r.top + 2], [r.left + r.width / 2, r.top + r.height / 2],
+                  [r.left + r.width / 2, r.bottom - 2]];
+  const covered = points.some(([x, y]) => {
+    const top = document.elementFromPoint(x, y);
+    return !top || !(top === el || el.contains(top) || top.contains(el) || (el.labels && [...el.labels].includes(top)));
+  });
+  return {name: el.name || el.id || el.textContent.trim().slice(0, 30), covered, top: r.top, bottom: r.bottom};
+}"""
+
+
+def test_the_focused_field_is_never_hidden_under_the_sticky_bars(axe_browser, live_server, office):
+    page = axe_browser()
+    sign_in(page, live_server, office.email)
+    for viewport in (DESKTOP, PHONE):
+        page.set_viewport_size(viewport)
+        page.goto(live_server + "/documents/new")
+        hidden = []
+        for _ in range(60):
+            page.keyboard.press("Tab")
+            seen = page.evaluate(FOCUS_SEEN)
+            if seen["covered"]:
+                hidden.append(seen)
+        assert not hidden, (viewport, hidden)
