@@ -329,3 +329,26 @@ def test_the_focused_field_is_never_hidden_under_the_sticky_bars(axe_browser, li
             if seen["covered"]:
                 hidden.append(seen)
         assert not hidden, (viewport, hidden)
+
+
+def test_the_other_states_of_the_pages_have_no_serious_accessibility_violations(
+        app, axe_browser, live_server, office, make_account, api_for):
+    """A cancelled CMR (its page and the driver's), an office with nothing yet, a page that
+    is not there."""
+    office_api = api_for(office)
+    doc = office.ids["document"]
+    cancelled = office_api.post(f"/documents/{doc}/cancel", json={"reason": "The order was called off"})
+    assert cancelled.status_code == 200, cancelled.get_data(as_text=True)
+    page = axe_browser()
+    missing = page.goto(live_server + "/no-such-page")
+    assert missing.status == 404
+    found = violations_here(page, "/no-such-page (404)", shots="desktop")
+    sign_in(page, live_server, office.email)
+    found += serious_violations(page, live_server, (f"/documents/{doc}", f"/d/{office.ids['token']}"),
+                                shots="desktop-cancelled")
+    page.context.clear_cookies()
+    newcomer = make_account(company="Nowa Spedycja")
+    sign_in(page, live_server, newcomer.email)
+    found += serious_violations(page, live_server, ("/documents", "/book/clients", "/book/carriers",
+                                                    "/book/products"), shots="desktop-empty")
+    assert not found, report(found)
