@@ -352,3 +352,20 @@ def test_the_other_states_of_the_pages_have_no_serious_accessibility_violations(
     found += serious_violations(page, live_server, ("/documents", "/book/clients", "/book/carriers",
                                                     "/book/products"), shots="desktop-empty")
     assert not found, report(found)
+
+
+def test_the_pdf_choices_are_named_groups_inside_their_card(axe_browser, live_server, office):
+    page = axe_browser()
+    sign_in(page, live_server, office.email)
+    for viewport in (DESKTOP, PHONE):
+        page.set_viewport_size(viewport)
+        page.goto(live_server + f"/documents/{office.ids['document']}")
+        assert page.get_by_role("radiogroup", name="Copies").get_by_role("radio").count() == 2
+        annex = page.get_by_role("radiogroup", name="Annex pages (what does not fit on the form)")
+        assert annex.get_by_role("radio").count() == 3
+        assert page.get_by_role("group", name="Label languages").get_by_role("combobox").count() == 3
+        card = page.locator(".pdf-form").bounding_box()
+        for label in annex.locator("label").all():  # no choice runs out of the card
+            box = label.bounding_box()
+            assert box["x"] + box["width"] <= card["x"] + card["width"] + 0.5, (viewport, label.inner_text())
+        page.locator(".pdf-form").screenshot(path=os.path.join(SHOTS, f"a11y-pdf-choices-{viewport['width']}.png"))
