@@ -340,13 +340,31 @@
   if (summary) summary.focus();
 })();
 
-// Settings: a post answers with a redirect to its section (#plan, #users...). The sticky
-// top bar is taller on a phone (its links wrap), so the section's heading and message
-// would land under it: the scroll margin follows the bar's real height.
+// The sticky top bar is taller when its links wrap: what is scrolled to (a settings
+// section after its redirect, #plan, #users...; a field reached with Tab) keeps clear of
+// it by the bar's real height (--topbar-h, used by the scroll padding and margins).
 (function () {
   var bar = document.querySelector(".topbar");
-  if (!bar || !document.querySelector(".settings")) return;
+  if (!bar) return;
   document.documentElement.style.setProperty("--topbar-h", bar.getBoundingClientRect().height + "px");
+  if (!document.querySelector(".settings")) return;
   var target = location.hash && document.getElementById(location.hash.slice(1));
   if (target) target.scrollIntoView();
+})();
+
+// A field reached with Tab stays clear of the sticky bars. The scroll padding (app.css)
+// covers what the browser scrolls to; Chromium leaves a field that is already partly in
+// view where it is, half under the save bar, so the rest is scrolled by hand.
+(function () {
+  var saveBar = document.querySelector(".save-bar");
+  var topBar = document.querySelector(".topbar");
+  if (!saveBar) return;
+  document.addEventListener("focusin", function (event) {
+    var el = event.target;
+    if (!el.getBoundingClientRect || saveBar.contains(el)) return;
+    var r = el.getBoundingClientRect(), below = saveBar.getBoundingClientRect().top - 8;
+    var above = topBar && getComputedStyle(topBar).position === "sticky" ? topBar.getBoundingClientRect().bottom + 8 : 8;
+    if (r.bottom > below && r.top - (r.bottom - below) >= above) window.scrollBy(0, r.bottom - below);
+    else if (r.top < above) window.scrollBy(0, r.top - above);
+  });
 })();
