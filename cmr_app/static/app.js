@@ -37,6 +37,10 @@
     else { document.execCommand("copy"); done(); }
   });
 
+  // A form sent back with errors: the list of every problem is read out first.
+  var summary = document.getElementById("error-summary");
+  if (summary) summary.focus();
+
   var form = document.querySelector(".cmr-form");
   if (!form) return;
 
@@ -321,9 +325,6 @@
       if (!other.hidden) other.querySelector("input").focus();
     });
   }
-
-  var summary = document.getElementById("error-summary");
-  if (summary) summary.focus();
 })();
 
 // Settings: a post answers with a redirect to its section (#plan, #users...). The sticky

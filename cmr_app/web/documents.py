@@ -13,7 +13,7 @@ from .. import clock
 from ..errors import NotFound, ServiceError, ValidationFailed
 from ..extensions import db
 from ..qr import qr_svg
-from ..schemas import (ADR_CLASSES, ADR_TUNNEL_CODES, ALL_STATUSES, LANGUAGES, MAX_GOODS_LINES,
+from ..schemas import (ADR_CLASSES, ADR_TUNNEL_CODES, ALL_STATUSES, ESSENTIALS, LANGUAGES, MAX_GOODS_LINES,
                        PAYMENT_INSTRUCTIONS, STATUSES)
 from ..services import accounts, entitlements, lifecycle, quota, record, signatures
 from ..services import documents as document_service
@@ -25,6 +25,9 @@ from .common import (FormState, country_choices, flash_refusal, flatten, form_st
 
 PAGE_SIZE = 25
 OTHER = "__other__"
+# The inputs marked required: what the Convention asks of every CMR (schemas.ESSENTIALS);
+# the goods, one line of several fields, are marked on their box.
+REQUIRED = frozenset(f"{section}.{key}" for section, key in ESSENTIALS)
 
 # Box 20: the rows of the paper form. The English label is stored with the row, the
 # form shows it translated.
@@ -203,6 +206,7 @@ def render_form(state: FormState, *, doc=None, template=None, duplicate_of=None,
     if not charges:
         state.values.update(flatten({"charges": arrange_charges([])}))
         charges = line_indexes(state.values, "charges")
+    state.required = REQUIRED
     summary = [(path, describe(path), messages) for path, messages in state.errors.items()]
     return render_template(
         "web/documents/form.html", form=state, doc=doc, template=template, duplicate_of=duplicate_of,
