@@ -17,7 +17,7 @@ from flask_login import current_user
 from .. import inputs
 from ..errors import NotFound, ServiceError, ValidationFailed
 from ..extensions import db
-from ..schemas import COUNTRIES, LANGUAGES
+from ..schemas import COUNTRIES, LANGUAGES, calendar_day_problem
 from . import bp
 
 # Leaves that are numbers or dates: an empty input means "none" (None), not "".
@@ -179,7 +179,7 @@ def parse_date_arg(name: str, errors: dict) -> date | None:
     try:
         return date.fromisoformat(raw)
     except ValueError:
-        errors[name] = [_l("Enter a date as YYYY-MM-DD.")]
+        errors[name] = [calendar_day_problem(raw) or _l("Enter a date as YYYY-MM-DD.")]
         return None
 
 
