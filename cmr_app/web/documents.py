@@ -98,6 +98,18 @@ def describe(path: str) -> str:
     return section + " · " + str(PARTY_FIELDS.get(rest) or OTHER_FIELDS.get(rest, rest))
 
 
+def in_form_order(errors: dict, values: dict) -> list[str]:
+    """The error paths in the order of the form's inputs (a posted form keeps the page's
+    order), so the summary reads top to bottom; a path without an input of its own
+    ("goods") sits where its first input is, one with none at the end."""
+    names = list(values)
+
+    def position(path: str) -> int:
+        return next((i for i, name in enumerate(names) if name == path or name.startswith(path + ".")),
+                    len(names))
+    return sorted(errors, key=position)
+
+
 def _charge_blank(row) -> bool:
     return not isinstance(row, dict) or is_blank({k: v for k, v in row.items() if k != "label"})
 
@@ -207,7 +219,7 @@ def render_form(state: FormState, *, doc=None, template=None, duplicate_of=None,
         state.values.update(flatten({"charges": arrange_charges([])}))
         charges = line_indexes(state.values, "charges")
     state.required = REQUIRED
-    summary = [(path, describe(path), messages) for path, messages in state.errors.items()]
+    summary = [(path, describe(path), state.errors[path]) for path in in_form_order(state.errors, state.values)]
     return render_template(
         "web/documents/form.html", form=state, doc=doc, template=template, duplicate_of=duplicate_of,
         goods_lines=goods, max_goods_lines=MAX_GOODS_LINES, charge_lines=charges, charge_labels=CHARGE_LABELS,

@@ -195,3 +195,13 @@ def test_the_required_legend_is_translated(client, owner, lang, legend):
 def test_the_document_list_filter_names_an_impossible_day(client, owner):
     html = client.get("/documents?from=2026-02-30").get_data(as_text=True)
     assert "This day does not exist: February 2026 has 28 days." in html
+
+
+def test_the_summary_lists_the_problems_in_the_order_of_the_form(client, owner):
+    form = cmr_form(**{"sender.name": "", "sender.tax_id": "7010847518", "goods.1.gross_weight_kg": "x",
+                       "cash_on_delivery.amount": "y", "consignee.country": ""})
+    html = client.post("/documents/new", data=form).get_data(as_text=True)
+    summary = re.search(r'<div class="error-summary".*?</ul>', html, re.S).group(0)
+    links = re.findall(r'<a href="#f-([^"]+)">', summary)
+    assert links == ["sender-name", "sender-tax_id", "consignee-country", "goods-1-gross_weight_kg",
+                     "cash_on_delivery-amount"]
