@@ -69,3 +69,32 @@ def test_a_form_with_several_errors_shows_them_all_beside_their_inputs(live_serv
         assert errors == []
     finally:
         page.close()
+
+
+@pytest.mark.parametrize("width, height", [(1366, 768), (390, 844)])
+def test_a_client_form_with_several_errors_shows_them_all(live_server, chromium, make_account, width, height):
+    owner = make_account(company="Spedycja Test")
+    page = chromium.new_page(viewport={"width": width, "height": height})
+    try:
+        page.goto(live_server + "/login")
+        page.fill("input[name=email]", owner.email)
+        page.fill("input[name=password]", owner.password)
+        page.click("button[type=submit].primary")
+        page.wait_for_url("**/documents")
+        page.goto(live_server + "/book/clients/new")
+        page.fill("[name=city]", "Poznań")
+        page.select_option("select[name=country]", "PL")
+        page.fill("[name=tax_id]", "701-084-75-18")
+        page.fill("[name=email]", "biuro(at)kowalski.pl")
+        page.click("button[type=submit].primary")
+        page.wait_for_load_state()
+        assert page.evaluate("document.activeElement.id") == "error-summary"
+        assert "3 fields need your attention" in page.inner_text("#error-summary")
+        assert page.locator("#f-name-error").inner_text() == "This field is required."
+        assert page.locator("#f-tax_id-error").inner_text().startswith("This NIP is not valid (check digit).")
+        assert page.locator("#f-email-error").inner_text() == "Enter a valid e-mail address."
+        assert page.input_value("[name=tax_id]") == "701-084-75-18" and page.input_value("[name=city]") == "Poznań"
+        os.makedirs(SHOTS, exist_ok=True)
+        page.screenshot(path=os.path.join(SHOTS, f"client-form-errors-{width}x{height}.png"), full_page=True)
+    finally:
+        page.close()
