@@ -205,3 +205,15 @@ def test_the_summary_lists_the_problems_in_the_order_of_the_form(client, owner):
     links = re.findall(r'<a href="#f-([^"]+)">', summary)
     assert links == ["sender-name", "sender-tax_id", "consignee-country", "goods-1-gross_weight_kg",
                      "cash_on_delivery-amount"]
+
+
+def test_box_20_and_box_14_errors_are_tied_to_their_inputs(client, owner):
+    html = client.post("/documents/new", data=cmr_form(**{
+        "payment_instructions": "carriage_forward", "charges.6.sender": "1400", "charges.6.currency": "EUR"}))\
+        .get_data(as_text=True)
+    total = control(html, "charges.6.sender")
+    assert 'aria-invalid="true" aria-describedby="f-charges-6-sender-error"' in total
+    assert 'id="f-charges-6-sender-error"' in html
+    payment = re.search(r'<select id="f-payment_instructions"[^>]*>', html).group(0)
+    assert 'aria-invalid="true" aria-describedby="f-payment_instructions-error"' in payment
+    assert 'id="f-payment_instructions-error"' in html
