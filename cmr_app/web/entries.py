@@ -63,7 +63,8 @@ def _payload(kind: str) -> dict:
 def _render_form(kind: str, state: FormState, *, entry=None, status: int = 200):
     page = KIND_PAGES[kind]
     schema = addressbook.KINDS[kind].schema
-    state.required = frozenset(name for name, field in schema.model_fields.items() if field.is_required())
+    if not state.readonly:   # a reader changes nothing: nothing to mark
+        state.required = frozenset(name for name, field in schema.model_fields.items() if field.is_required())
     labels = {name: label for name, label, _type in page["fields"]}
     # Every error in the summary, linked to its input; one the form has no input for
     # (a refusal of the whole entry) is said there without a link.
