@@ -36,6 +36,20 @@ def text_problem(value: str, *, multiline: bool = False) -> str | None:
     return None
 
 
+def accept_decimal_comma() -> None:
+    """Said by a channel that reads "12400,5" as 12400.5 (the HTML forms, the CSV import),
+    so that a number's message offers both ways of writing it; a JSON body takes only
+    the API's "12400.5"."""
+    from flask import g, has_app_context
+    if has_app_context():
+        g.decimal_comma = True
+
+
+def decimal_comma_accepted() -> bool:
+    from flask import g, has_app_context
+    return has_app_context() and bool(g.get("decimal_comma"))
+
+
 def check_fields(values: dict, *, multiline: frozenset | set = frozenset()) -> dict[str, list[str]]:
     """field -> [message] for the values of a flat form that must not be stored."""
     errors: dict[str, list[str]] = {}

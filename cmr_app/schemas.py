@@ -3,14 +3,18 @@ pydantic. The HTML forms and the JSON API both go through `parse`, so a rule abo
 field lives here once."""
 from __future__ import annotations
 
+import calendar
+import re
 from datetime import date as Date
 from decimal import Decimal
 from typing import Annotated, Any, ClassVar, Literal
 
 from babel import Locale
+from babel.dates import get_month_names
+from flask_babel import get_locale
 from flask_babel import gettext as _
-from pydantic import (AfterValidator, BaseModel, ConfigDict, Field, StringConstraints,
-                      ValidationError, field_validator, model_validator)
+from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints,
+                      ValidationError, ValidationInfo, field_validator, model_validator)
 
 from . import inputs
 from .errors import ValidationFailed
@@ -34,12 +38,42 @@ def _country(value: str) -> str:
     return value
 
 
+_ISO_DAY = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})\s*$")
+
+
+def calendar_day_problem(value) -> str | None:
+    """The message for a date written as YYYY-MM-DD whose month or day does not exist
+    ("2026-02-30"), else None: its shape is right, so "use YYYY-MM-DD" would mislead."""
+    match = _ISO_DAY.match(value) if isinstance(value, str) else None
+    if not match:
+        return None
+    year, month, day = (int(part) for part in match.groups())
+    if not 1 <= year <= 9999:
+        return None
+    if not 1 <= month <= 12:
+        return _("There is no month %(month)s: months run from 01 to 12 (YYYY-MM-DD).", month=match.group(2))
+    days = calendar.monthrange(year, month)[1]
+    if not 1 <= day <= days:
+        name = get_month_names("wide", context="stand-alone", locale=str(get_locale() or "en"))[month]
+        return _("This day does not exist: %(month)s %(year)s has %(days)s days.",
+                 month=name, year=year, days=days)
+    return None
+
+
+def _real_day(value):
+    problem = calendar_day_problem(value)
+    if problem:
+        raise ValueError("say:" + problem)
+    return value
+
+
 Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=300)]
 LongText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=4000)]
 Country = Annotated[str, StringConstraints(strip_whitespace=True), AfterValidator(_country)]
 # Numeric(12, 3) in the address book: at most 999,999,999.999, also in a document.
 Amount = Annotated[Decimal, Field(ge=0, max_digits=12, decimal_places=3)]
 Id = Annotated[int, Field(ge=1, le=2**31 - 1)]
+Day = Annotated[Date, BeforeValidator(_real_day)]
 
 
 class Model(BaseModel):
@@ -51,6 +85,12 @@ class Model(BaseModel):
         """Rules across fields, checked once every field is valid: field → messages."""
         return {}
 
+    @classmethod
+    def cross_checks_of_invalid(cls, data: dict) -> dict[str, list[str]]:
+        """The rules across fields whose own fields are valid, for input that failed
+        elsewhere: the same answer then names these problems too."""
+        return {}
+
     @field_validator("*", mode="after")
     @classmethod
     def _plain_text(cls, value, info):
@@ -59,7 +99,7 @@ class Model(BaseModel):
         if isinstance(value, str):
             problem = inputs.text_problem(value, multiline=info.field_name in cls.multiline)
             if problem:
-                raise ValueError("text:" + problem)
+                raise ValueError("say:" + problem)
         return value
 
 
@@ -80,14 +120,18 @@ class Party(Model):
             raise ValueError("email")
         return value
 
-    @model_validator(mode="after")
-    def _tax_id(self):
-        if self.tax_id:
-            normalized, problem = check_tax_id(self.country, self.tax_id)
-            if problem:
-                raise ValueError("tax_id:" + problem)
-            self.tax_id = normalized
-        return self
+    @field_validator("tax_id")
+    @classmethod
+    def _tax_id(cls, value: str, info: ValidationInfo) -> str:
+        """Checked beside the other fields (not after them all), so a bad checksum is named
+        in the same answer as a missing name. The country comes first in the model; when
+        it is itself invalid, the id's own prefix (if any) says which rule applies."""
+        if not value:
+            return value
+        normalized, problem = check_tax_id(info.data.get("country", ""), value)
+        if problem:
+            raise ValueError("say:" + problem)
+        return normalized
 
 
 class AddressBookParty(Party):
@@ -175,12 +219,12 @@ class Place(Model):
 class PlaceAndDate(Model):
     city: Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)] = ""
     country: Country = ""
-    date: Date | None = None
+    date: Day | None = None
 
 
 class Established(Model):
     place: Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)] = ""
-    date: Date | None = None
+    date: Day | None = None
 
 
 class CashOnDelivery(Model):
@@ -243,43 +287,90 @@ class DocumentIn(Model):
         return value
 
     def cross_checks(self) -> dict[str, list[str]]:
-        """Box 20 must add up, per currency and per payer column, and agree with box 14."""
-        from renderers import charges as box20   # on first use: the package loads reportlab
-        rows = [c.model_dump(mode="json") for c in self.charges]
-        errors: dict[str, list[str]] = {}
-        for m in box20.mismatches(rows):
-            what = (_("The balance is carriage charges less deductions")
-                    if box20.row_key(rows[m.index]) == "balance" else _("The total does not match its rows"))
-            errors.setdefault(f"charges.{m.index}.{m.column}", []).append(
-                _("%(what)s: %(expected)s, not %(given)s. Correct it, or leave it blank to have it computed.",
-                  what=what, expected=m.expected.quantize(box20.CENT), given=m.given))
-        conflict = box20.payer_conflict(self.payment_instructions, rows)
-        if conflict == "carriage_forward":
-            errors["payment_instructions"] = [_(
-                "Carriage forward means the consignee pays the carriage, but box 20 puts every amount on the "
-                "sender. Move the amounts to the consignee's column, or choose carriage paid.")]
-        elif conflict == "carriage_paid":
-            errors["payment_instructions"] = [_(
-                "Carriage paid means the sender pays the carriage, but box 20 puts every amount on the "
-                "consignee. Move the amounts to the sender's column, or choose carriage forward.")]
-        return errors
+        return box20_problems(self.charges, self.payment_instructions)
 
+    @classmethod
+    def cross_checks_of_invalid(cls, data: dict) -> dict[str, list[str]]:
+        try:
+            part = Box20.model_validate({k: data[k] for k in ("charges", "payment_instructions") if k in data})
+        except ValidationError:
+            return {}  # its own fields are named already
+        return box20_problems(part.charges, part.payment_instructions)
+
+
+class Box20(Model):
+    """Box 20 and box 14 alone, to check them while other fields of the form are wrong."""
+    charges: Annotated[list[Charge], Field(max_length=20)] = Field(default_factory=list)
+    payment_instructions: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] = ""
+
+
+def box20_problems(charges: list[Charge], payment_instructions: str) -> dict[str, list[str]]:
+    """Box 20 must add up, per currency and per payer column, and agree with box 14."""
+    from renderers import charges as box20   # on first use: the package loads reportlab
+    rows = [c.model_dump(mode="json") for c in charges]
+    errors: dict[str, list[str]] = {}
+    for m in box20.mismatches(rows):
+        what = (_("The balance is carriage charges less deductions")
+                if box20.row_key(rows[m.index]) == "balance" else _("The total does not match its rows"))
+        errors.setdefault(f"charges.{m.index}.{m.column}", []).append(
+            _("%(what)s: %(expected)s, not %(given)s. Correct it, or leave it blank to have it computed.",
+              what=what, expected=m.expected.quantize(box20.CENT), given=m.given))
+    conflict = box20.payer_conflict(payment_instructions, rows)
+    if conflict == "carriage_forward":
+        errors["payment_instructions"] = [_(
+            "Carriage forward means the consignee pays the carriage, but box 20 puts every amount on the "
+            "sender. Move the amounts to the consignee's column, or choose carriage paid.")]
+    elif conflict == "carriage_paid":
+        errors["payment_instructions"] = [_(
+            "Carriage paid means the sender pays the carriage, but box 20 puts every amount on the "
+            "consignee. Move the amounts to the sender's column, or choose carriage forward.")]
+    return errors
+
+
+def _number_message(error: dict) -> str:
+    # The HTML forms and the CSV import take a decimal comma; a JSON body takes "705.60".
+    if inputs.decimal_comma_accepted():
+        return _("Enter a number, e.g. 1250,50 or 1250.50, with no unit or currency.")
+    return _("Enter a number, e.g. 1250.50, with no unit or currency.")
+
+
+def _whole_number_message(error: dict) -> str:
+    return _("Enter a whole number, e.g. 33, with no unit.")
+
+
+def _date_message(error: dict) -> str:
+    return _("Enter a date as YYYY-MM-DD, e.g. 2026-11-21.")
+
+
+# string_pattern_mismatch, by the field's name: what the pattern asks for, in words.
+PATTERN_MESSAGES = {
+    "currency": lambda: _("Use a three-letter currency code, e.g. PLN or EUR."),
+    "un_number": lambda: _("A UN number has four digits, e.g. 1263."),
+    "packing_group": lambda: _("Use packing group I, II or III."),
+}
 
 MESSAGES = {
     "missing": lambda e: _("This field is required."),
     "string_too_short": lambda e: _("This field is required."),
     "string_too_long": lambda e: _("At most %(n)s characters.", n=e["ctx"]["max_length"]),
-    "string_pattern_mismatch": lambda e: _("Not in the expected format."),
-    "int_parsing": lambda e: _("Enter a whole number."),
-    "int_from_float": lambda e: _("Enter a whole number."),
-    "decimal_parsing": lambda e: _("Enter a number, e.g. 1250.5."),
+    "string_pattern_mismatch": lambda e: (PATTERN_MESSAGES[str(e["loc"][-1])]()
+                                          if e["loc"] and str(e["loc"][-1]) in PATTERN_MESSAGES
+                                          else _("Not in the expected format.")),
+    "int_parsing": _whole_number_message,
+    "int_from_float": _whole_number_message,
+    "int_type": _whole_number_message,
+    "decimal_parsing": _number_message,
+    "decimal_type": _number_message,
+    "finite_number": _number_message,
     "decimal_max_places": lambda e: _("At most %(n)s decimal places.", n=e["ctx"]["decimal_places"]),
     "decimal_max_digits": lambda e: _("This number is too large."),
     "greater_than_equal": lambda e: (_("Must not be negative.") if e["ctx"]["ge"] == 0
                                      else _("Must be at least %(n)s.", n=e["ctx"]["ge"])),
     "less_than_equal": lambda e: _("This number is too large."),
-    "date_from_datetime_parsing": lambda e: _("Enter a date as YYYY-MM-DD."),
-    "date_parsing": lambda e: _("Enter a date as YYYY-MM-DD."),
+    "date_from_datetime_parsing": _date_message,
+    "date_from_datetime_inexact": _date_message,
+    "date_parsing": _date_message,
+    "date_type": _date_message,
     "literal_error": lambda e: _("Choose one of the offered values."),
     "too_long": lambda e: _("Too many entries."),
     "too_short": lambda e: _("Choose at least one."),
@@ -303,10 +394,8 @@ def _message(error: dict) -> tuple[str, str]:
     loc = [str(part) for part in error["loc"]]
     if error["type"] == "value_error":
         reason = str(error["ctx"].get("error", ""))
-        if reason.startswith("text:"):
+        if reason.startswith("say:"):  # a validator's own message, already in words
             return ".".join(loc), reason.split(":", 1)[1]
-        if reason.startswith("tax_id:"):
-            return ".".join(loc + ["tax_id"]), reason.split(":", 1)[1]
         message = VALUE_MESSAGES.get(reason)
         return ".".join(loc), message() if message else reason
     message = MESSAGES.get(error["type"])
@@ -327,6 +416,9 @@ def parse(schema: type[Model], data: Any, *, partial_base: dict | None = None) -
         for error in exc.errors():
             field, message = _message(error)
             errors.setdefault(field, []).append(message)
+        # Every problem in one answer: the rules across fields whose own fields are fine.
+        for field, messages in schema.cross_checks_of_invalid(data).items():
+            errors.setdefault(field, []).extend(messages)
         raise ValidationFailed(errors) from None
     errors = model.cross_checks()
     if errors:

@@ -7,6 +7,7 @@ from flask import Response, jsonify, request, url_for
 
 from .. import inputs
 from ..errors import Conflict, NotFound, ServiceError, ValidationFailed
+from ..schemas import calendar_day_problem
 from ..services import account as account_service
 from ..services import (addressbook, billing, documents, ecmr_export, idempotency, ksef, lifecycle, outbox,
                         pdf_cache, record, signatures)
@@ -52,7 +53,7 @@ def date_arg(name: str) -> date | None:
     try:
         return date.fromisoformat(raw)
     except ValueError:
-        raise ValidationFailed({name: ["Enter a date as YYYY-MM-DD."]})
+        raise ValidationFailed({name: [calendar_day_problem(raw) or "Enter a date as YYYY-MM-DD."]})
 
 
 # Account and plans

@@ -19,7 +19,7 @@ from decimal import Decimal, InvalidOperation
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from .. import clock
+from .. import clock, inputs
 from ..errors import ValidationFailed
 from ..extensions import db
 from ..models import Document, Product
@@ -306,6 +306,7 @@ def read_table(data: bytes) -> list[list[str]]:
 # Import: the rows ---------------------------------------------------------------------
 
 def _row_data(kind: Kind, header: list[str | None], values: list[str]) -> dict:
+    inputs.accept_decimal_comma()
     data: dict = {}
     for name, value in zip(header, values):
         if name is None:

@@ -37,6 +37,10 @@
     else { document.execCommand("copy"); done(); }
   });
 
+  // A form sent back with errors: the list of every problem is read out first.
+  var summary = document.getElementById("error-summary");
+  if (summary) summary.focus();
+
   var form = document.querySelector(".cmr-form");
   if (!form) return;
 
@@ -335,9 +339,6 @@
       if (!other.hidden) other.querySelector("input").focus();
     });
   }
-
-  var summary = document.getElementById("error-summary");
-  if (summary) summary.focus();
 })();
 
 // The sticky top bar is taller when its links wrap: what is scrolled to (a settings

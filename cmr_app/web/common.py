@@ -14,9 +14,10 @@ from flask_babel import format_date, format_datetime, format_decimal, get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from .. import inputs
 from ..errors import NotFound, ServiceError, ValidationFailed
 from ..extensions import db
-from ..schemas import COUNTRIES, LANGUAGES
+from ..schemas import COUNTRIES, LANGUAGES, calendar_day_problem
 from . import bp
 
 # Leaves that are numbers or dates: an empty input means "none" (None), not "".
@@ -73,6 +74,7 @@ def parse_form(items: Iterable[tuple[str, str]], *,
     index of each kept line so that error paths can be mapped back to the inputs."""
     compact = compact or {}
     origins: dict[str, list[int]] = {}
+    inputs.accept_decimal_comma()  # _leaf reads "12400,5" as 12400.5
 
     def convert(node, path: str):
         if not isinstance(node, dict):
@@ -125,13 +127,18 @@ def line_indexes(values: dict[str, str], name: str) -> list[int]:
 
 
 class FormState:
-    """What a form template needs: the values to show, the errors under each input, and
-    whether the user may change anything."""
+    """What a form template needs: the values to show, the errors under each input, which
+    inputs must be filled (marked on the page), and whether the user may change anything."""
 
-    def __init__(self, values: dict | None = None, errors: dict | None = None, *, readonly: bool = False):
+    def __init__(self, values: dict | None = None, errors: dict | None = None, *, readonly: bool = False,
+                 required: frozenset[str] | set[str] = frozenset()):
         self.values = dict(values or {})
         self.errors = dict(errors or {})
         self.readonly = readonly
+        self.required = frozenset(required)
+
+    def is_required(self, name: str) -> bool:
+        return name in self.required
 
     def value(self, name: str, default: str = "") -> str:
         value = self.values.get(name)
@@ -172,7 +179,7 @@ def parse_date_arg(name: str, errors: dict) -> date | None:
     try:
         return date.fromisoformat(raw)
     except ValueError:
-        errors[name] = [_l("Enter a date as YYYY-MM-DD.")]
+        errors[name] = [calendar_day_problem(raw) or _l("Enter a date as YYYY-MM-DD.")]
         return None
 
 

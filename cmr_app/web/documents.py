@@ -13,7 +13,7 @@ from .. import clock
 from ..errors import NotFound, ServiceError, ValidationFailed
 from ..extensions import db
 from ..qr import qr_svg
-from ..schemas import (ADR_CLASSES, ADR_TUNNEL_CODES, ALL_STATUSES, LANGUAGES, MAX_GOODS_LINES,
+from ..schemas import (ADR_CLASSES, ADR_TUNNEL_CODES, ALL_STATUSES, ESSENTIALS, LANGUAGES, MAX_GOODS_LINES,
                        PAYMENT_INSTRUCTIONS, STATUSES)
 from ..services import accounts, entitlements, lifecycle, quota, record, signatures
 from ..services import documents as document_service
@@ -25,6 +25,9 @@ from .common import (FormState, country_choices, flash_refusal, flatten, form_st
 
 PAGE_SIZE = 25
 OTHER = "__other__"
+# The inputs marked required: what the Convention asks of every CMR (schemas.ESSENTIALS);
+# the goods, one line of several fields, are marked on their box.
+REQUIRED = frozenset(f"{section}.{key}" for section, key in ESSENTIALS)
 
 # Box 20: the rows of the paper form. The English label is stored with the row, the
 # form shows it translated.
@@ -93,6 +96,18 @@ def describe(path: str) -> str:
         return section + " · " + str(OTHER_FIELDS.get(rest, rest))
     rest = parts[-1]
     return section + " · " + str(PARTY_FIELDS.get(rest) or OTHER_FIELDS.get(rest, rest))
+
+
+def in_form_order(errors: dict, values: dict) -> list[str]:
+    """The error paths in the order of the form's inputs (a posted form keeps the page's
+    order), so the summary reads top to bottom; a path without an input of its own
+    ("goods") sits where its first input is, one with none at the end."""
+    names = list(values)
+
+    def position(path: str) -> int:
+        return next((i for i, name in enumerate(names) if name == path or name.startswith(path + ".")),
+                    len(names))
+    return sorted(errors, key=position)
 
 
 def _charge_blank(row) -> bool:
@@ -203,7 +218,8 @@ def render_form(state: FormState, *, doc=None, template=None, duplicate_of=None,
     if not charges:
         state.values.update(flatten({"charges": arrange_charges([])}))
         charges = line_indexes(state.values, "charges")
-    summary = [(path, describe(path), messages) for path, messages in state.errors.items()]
+    state.required = REQUIRED
+    summary = [(path, describe(path), state.errors[path]) for path in in_form_order(state.errors, state.values)]
     return render_template(
         "web/documents/form.html", form=state, doc=doc, template=template, duplicate_of=duplicate_of,
         goods_lines=goods, max_goods_lines=MAX_GOODS_LINES, charge_lines=charges, charge_labels=CHARGE_LABELS,

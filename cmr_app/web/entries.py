@@ -62,8 +62,18 @@ def _payload(kind: str) -> dict:
 
 def _render_form(kind: str, state: FormState, *, entry=None, status: int = 200):
     page = KIND_PAGES[kind]
+    schema = addressbook.KINDS[kind].schema
+    if not state.readonly:   # a reader changes nothing: nothing to mark
+        state.required = frozenset(name for name, field in schema.model_fields.items() if field.is_required())
+    labels = {name: label for name, label, _type in page["fields"]}
+    # Every error in the summary, linked to its input; one the form has no input for
+    # (a refusal of the whole entry) is said there without a link.
+    order = list(labels)
+    summary = [(name if name in labels else None, labels.get(name), messages)
+               for name, messages in sorted(state.errors.items(),
+                                            key=lambda item: order.index(item[0]) if item[0] in labels else len(order))]
     return render_template("web/entries/form.html", kind=kind, page=page, form=state, entry=entry,
-                           countries=country_choices()), status
+                           countries=country_choices(), summary=summary), status
 
 
 @bp.get("/book/<kind>")

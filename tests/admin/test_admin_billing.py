@@ -301,7 +301,8 @@ def test_the_seller_page_says_what_a_pro_forma_still_needs(app, client, admin, e
 
 @pytest.mark.parametrize("overrides, field_message", [
     ({"name": ""}, "This field is required."),
-    ({"tax_id": "7010847518"}, "This NIP is not valid (check digit)."),
+    ({"tax_id": "7010847518"}, "This NIP is not valid (check digit). A Polish NIP has 10 digits, with or without "
+                               "the PL prefix and dashes."),
     ({"country": "Poland"}, "Two letters, e.g. PL."),
     ({"payment_days": "91"}, "Number must be between 0 and 90."),
     ({"payment_days": "soon"}, "Enter a whole number."),

@@ -45,7 +45,7 @@ def test_a_bad_weight_shows_its_message_under_the_field_and_keeps_the_input(app,
     html = response.get_data(as_text=True)
     # The message sits in the field block of goods.1.gross_weight_kg, not of line 0.
     block = re.search(r'name="goods\.1\.gross_weight_kg".*?</div>', html, re.S).group(0)
-    assert "Enter a number, e.g. 1250.5." in block
+    assert "Enter a number, e.g. 1250,50 or 1250.50, with no unit or currency." in block
     line0 = re.search(r'name="goods\.0\.gross_weight_kg".*?</div>', html, re.S).group(0)
     assert "Enter a number" not in line0
     assert 'class="error-summary"' in html and "Goods line 2" in html

@@ -102,6 +102,7 @@ def test_a_viewer_reads_the_address_book_but_cannot_change_it(app, client, make_
     login(make_member(owner, "viewer"))
     form = client.get(f"/book/clients/{entry_id}").get_data(as_text=True)
     assert "<fieldset class=\"plain\" disabled>" in form
+    assert "required" not in form.split('<form method="post" class="card entry-form"')[1].split("</form>")[0]
     refused = client.post(f"/book/clients/{entry_id}", data={**CLIENT, "name": "Changed"})
     assert "Your role allows reading only." in refused.get_data(as_text=True)
     assert entries_in_db(app, "Client", owner.company_id)[0].name == CLIENT["name"]
