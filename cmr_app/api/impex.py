@@ -36,7 +36,7 @@ def _register(name: str, kind) -> None:
 
     def export_view():
         fmt = impex.check_format(request.args.get("format"))
-        return download(impex.entry_rows(kind, current().company_id), fmt, name)
+        return download(impex.entry_rows(kind, current().company_id, q=request.args.get("q", "")), fmt, name)
 
     bp.add_url_rule(f"/{name}/import", f"{name}_import", import_view, methods=["POST"])
     bp.add_url_rule(f"/{name}/export", f"{name}_export", export_view, methods=["GET"])

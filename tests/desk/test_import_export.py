@@ -208,6 +208,15 @@ def test_another_companys_data_is_never_exported_nor_matched(api, api_for, make_
     assert len(_book(other, "clients")) == 1 and _book(other, "clients")[0]["name"] == "Their Client"
 
 
+def test_address_book_export_honours_the_search(api):
+    for client in CLIENTS:
+        assert api.post("/clients", json=client).status_code == 201
+    assert [r["name"] for r in _csv_rows(api.get("/clients/export?q=berlin"))] == ["Möbelhaus Schäfer GmbH"]
+    assert [r[0] for r in _xlsx_rows(api.get("/clients/export?format=xlsx&q=kowalski"))[1:]] == [
+        "Meble Kowalski Sp. z o.o."]
+    assert _csv_rows(api.get("/clients/export?q=nowhere")) == []
+
+
 def test_document_export_honours_the_lists_filters(api):
     first = api.post("/documents", json=sample_document()).get_json()
     doc = sample_document()
