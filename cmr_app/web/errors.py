@@ -7,6 +7,10 @@ from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from ..errors import ServiceError
 
+# Endpoint → a view of its own for a request over MAX_CONTENT_LENGTH (refused before the
+# view runs): an upload form shows it again with the limit said under the file input.
+TOO_LARGE_PAGES: dict = {}
+
 
 def register(app, *, api_prefix: str, api_error) -> None:
     def wants_json() -> bool:
@@ -21,6 +25,8 @@ def register(app, *, api_prefix: str, api_error) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
+        if exc.code == 413 and request.endpoint in TOO_LARGE_PAGES and not wants_json():
+            return TOO_LARGE_PAGES[request.endpoint]()
         if wants_json():
             from ..api import HTTP_CODES
             code = HTTP_CODES.get(exc.code, "error")

@@ -9,7 +9,6 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
-from werkzeug.exceptions import RequestEntityTooLarge
 
 from ..api.impex import download
 from ..errors import ServiceError, ValidationFailed
@@ -18,6 +17,7 @@ from ..services import impex, import_uploads
 from . import bp
 from .common import can_edit, flash_refusal, parse_date_arg
 from .entries import KIND_PAGES, _kind
+from .errors import TOO_LARGE_PAGES
 
 ACCEPT = ".csv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_NAME = 120
@@ -39,6 +39,17 @@ def _read_only(kind: str):
     return redirect(url_for("web.entries", kind=kind))
 
 
+def _too_large():
+    """An upload over the request limit, refused before the view: the form again, saying so."""
+    kind = (request.view_args or {}).get("kind")
+    _kind(kind)
+    limit = (request.max_content_length or 0) // (1024 * 1024)
+    return _render_upload(kind, _("The file is larger than %(mb)s MB; split it into smaller files.", mb=limit), 413)
+
+
+TOO_LARGE_PAGES["web.entries_import_preview"] = _too_large
+
+
 @bp.get("/book/<kind>/import")
 @login_required
 def entries_import_form(kind: str):
@@ -55,12 +66,7 @@ def entries_import_preview(kind: str):
     model_kind, page = _kind(kind)
     if not can_edit():
         return _read_only(kind)
-    try:
-        upload = request.files.get("file")
-    except RequestEntityTooLarge:
-        limit = request.max_content_length // (1024 * 1024)
-        return _render_upload(kind, _("The file is larger than %(mb)s MB; split it into smaller files.", mb=limit),
-                              413)
+    upload = request.files.get("file")
     if upload is None or not upload.filename:
         return _render_upload(kind, _("Choose a CSV or XLSX file."), 422)
     data = upload.read()
