@@ -138,8 +138,8 @@ def test_a_file_with_errors_shows_each_row_and_column_and_saves_nothing(app, cli
     preview = _upload(client, "clients", content)
     assert preview.status_code == 200
     html = preview.get_data(as_text=True)
-    rows = re.findall(r'<tr>\s*<td data-label="Row" class="num">(\d+)</td>\s*'
-                      r'<td data-label="Column">[^<]*<code>([^<]+)</code></td>', html)
+    rows = re.findall(r'<tr>\s*<td data-label="Row" class="num row-no">(\d+)</td>\s*'
+                      r'<td data-label="Column" class="inline">[^<]*<code>([^<]+)</code></td>', html)
     assert sorted(rows) == [("3", "country"), ("4", "name"), ("5", "email"), ("6", "tax_id")]
     assert re.search(r'id="count-errors">4<', html) and re.search(r'id="count-created">1<', html)
     assert "Rows with errors are skipped" in _text(preview)
