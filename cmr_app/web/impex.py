@@ -42,7 +42,8 @@ def _read_only(kind: str):
 def _too_large():
     """An upload over the request limit, refused before the view: the form again, saying so."""
     kind = (request.view_args or {}).get("kind")
-    _kind(kind)
+    if kind not in KIND_PAGES:
+        return None
     limit = (request.max_content_length or 0) // (1024 * 1024)
     return _render_upload(kind, _("The file is larger than %(mb)s MB; split it into smaller files.", mb=limit), 413)
 

@@ -301,3 +301,10 @@ def test_the_document_export_carries_the_lists_filters(app, client, owner, make_
         assert response.status_code == 302, query
         page = client.get(response.headers["Location"])
         assert page.status_code == 200
+
+
+def test_an_oversized_upload_to_an_unknown_book_is_the_plain_413_page(client, owner):
+    response = client.post("/book/nonsense/import", data={"file": (io.BytesIO(b"x" * (5 * 1024 * 1024)), "a.csv")},
+                           content_type="multipart/form-data")
+    assert response.status_code == 413 and "too large" in _text(response)
+    assert client.get("/book/nonsense/import").status_code == 404
