@@ -41,16 +41,23 @@ def _expired(created: int, now) -> bool:
 def keep(user, kind: str, data: bytes) -> str:
     """Stores the upload; returns the token that finds it again."""
     sweep()
+    drop(user, kind)
     folder = _root() / str(int(user.company_id))
     folder.mkdir(parents=True, exist_ok=True)
-    for old in folder.glob(f"{int(user.id)}-{kind}-*.upload"):
-        old.unlink(missing_ok=True)
     token = f"{int(clock.now().timestamp())}-{secrets.token_urlsafe(24)}"
     path = _path(user, kind, token)
     part = path.with_suffix(".part")
     part.write_bytes(data)
     os.replace(part, path)  # never a half-written file under the name
     return token
+
+
+def drop(user, kind: str) -> None:
+    """Deletes the user's file waiting for this kind, if any: a newer upload replaces it."""
+    folder = _root() / str(int(user.company_id))
+    if folder.is_dir() and kind.isalpha():
+        for old in folder.glob(f"{int(user.id)}-{kind}-*.upload"):
+            old.unlink(missing_ok=True)
 
 
 def load(user, kind: str, token) -> bytes | None:

@@ -78,7 +78,12 @@ def entries_import_preview(kind: str):
     except ServiceError as exc:
         flash_refusal(exc)
         return redirect(url_for("web.entries", kind=kind))
-    token = import_uploads.keep(current_user, kind, data)
+    # Kept only when there is something to confirm; either way it replaces an earlier upload.
+    if result["created"] or result["updated"]:
+        token = import_uploads.keep(current_user, kind, data)
+    else:
+        token = ""
+        import_uploads.drop(current_user, kind)
     return render_template("web/entries/import_preview.html", kind=kind, page=page, result=result,
                            token=token, filename=(upload.filename or "")[:MAX_NAME], labels=_labels(kind))
 

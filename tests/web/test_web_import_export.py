@@ -151,7 +151,7 @@ def test_a_file_with_errors_shows_each_row_and_column_and_saves_nothing(app, cli
     assert [c.name for c in _book(app, "Client", owner.company_id)] == ["Alpha Sp. z o.o."]
 
 
-def test_a_file_that_changes_nothing_offers_no_confirmation(app, client, owner):
+def test_a_file_that_changes_nothing_offers_no_confirmation(app, client, owner, uploads):
     client.post("/book/carriers/new", data={"name": "Trans-Pol", "city": "Września", "country": "PL"})
     preview = _upload(client, "carriers", _csv([["name", "city"], ["trans-pol", "Września"]]))
     # the name's capitals differ: that is a change; the same row again is not
@@ -159,6 +159,7 @@ def test_a_file_that_changes_nothing_offers_no_confirmation(app, client, owner):
     same = _upload(client, "carriers", _csv([["name", "city"], ["Trans-Pol", "Września"]]))
     assert 'value="confirm"' not in same.get_data(as_text=True)
     assert "Nothing in this file would change the address book." in _text(same)
+    assert not any(uploads.rglob("*.upload"))  # the first file was replaced, the second not kept
 
 
 @pytest.mark.parametrize("content, name, message", [
