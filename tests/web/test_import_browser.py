@@ -50,6 +50,13 @@ def test_the_import_preview_then_confirm(live_server, chromium, make_account, tm
         page.wait_for_url("**/book/clients/import")
         os.makedirs(SHOTS, exist_ok=True)
         page.screenshot(path=os.path.join(SHOTS, f"import-form-{width}x{height}.png"), full_page=True)
+        # a file over the limit: the form again, saying so (the browser shows the page, no reset)
+        big = tmp_path / "big.csv"
+        big.write_bytes(b"name\n" + b"x" * (5 * 1024 * 1024))
+        page.set_input_files("input[type=file]", str(big))
+        page.get_by_role("button", name="Check the file").click()
+        page.wait_for_selector("#import-error")
+        assert page.inner_text("#import-error").strip() == "The file is larger than 4 MB; split it into smaller files."
         path = tmp_path / "klienci.csv"
         path.write_bytes(CSV)
         page.set_input_files("input[type=file]", str(path))
