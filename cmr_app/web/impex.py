@@ -153,16 +153,14 @@ def documents_export():
     date_from, date_to = parse_date_arg("from", errors), parse_date_arg("to", errors)
     status = request.args.get("status") or None
     back = {k: request.args.get(k) or None for k in ("q", "from", "to", "status")}
-    if status not in (None, *ALL_STATUSES):
-        errors["status"] = True
+    if errors or status not in (None, *ALL_STATUSES):
+        flash(_("Correct the filters, then export again."), "error")
+        return redirect(url_for("web.documents", **back))
     try:
         fmt = impex.check_format(request.args.get("format"))
-        rows = None if errors else impex.document_rows(current_user.company_id, q=q, date_from=date_from,
-                                                       date_to=date_to, status=status)
-    except ValidationFailed as exc:
+        rows = impex.document_rows(current_user.company_id, q=q, date_from=date_from, date_to=date_to,
+                                   status=status)
+    except ValidationFailed as exc:  # the date range, a format other than csv or xlsx
         flash_refusal(exc)
-        return redirect(url_for("web.documents", **back))
-    if errors:
-        flash(_("Correct the filters, then export again."), "error")
         return redirect(url_for("web.documents", **back))
     return download(rows, fmt, "documents")
