@@ -158,6 +158,8 @@ def init_app(app) -> None:
             abort(413, _("This form has too many fields."))
         own_messages = request.endpoint in FORMS_WITH_FIELD_MESSAGES
         for key, value in form.items(multi=True):
+            if key is None:  # a multipart part whose Content-Disposition names nothing
+                abort(400, _("A part of the form has no name."))
             if has_forbidden(key) or (not own_messages and has_forbidden(value)):
                 abort(400, _("The field “%(name)s” contains invisible control characters; remove them "
                              "and send the form again.", name=key.encode("unicode_escape").decode("ascii")))

@@ -82,6 +82,19 @@ def test_a_body_over_the_limit_is_a_413(api, client, owner_session):
     assert "too large" in page.get_data(as_text=True)
 
 
+def test_a_multipart_part_without_a_name_is_a_400_not_a_500(api, client, owner_session):
+    """Found by Schemathesis on the import endpoint: a part whose Content-Disposition names
+    nothing reaches the form with no key."""
+    body = (b'--b\r\nContent-Disposition: form-data\r\n\r\n1.3\r\n'
+            b'--b\r\nContent-Disposition: form-data; name="file"; filename="c.csv"\r\n\r\nname\nA\r\n--b--\r\n')
+    response = api.client.post("/api/v1/clients/import", data=body, content_type="multipart/form-data; boundary=b",
+                               headers={"Authorization": f"Bearer {api.token}"})
+    assert response.status_code == 400 and response.get_json()["error"]["message"] == "A part of the form has no name."
+    page = client.post("/book/clients/import", data=body, content_type="multipart/form-data; boundary=b")
+    assert page.status_code == 400 and "A part of the form has no name." in page.get_data(as_text=True)
+    assert api.get("/clients").get_json()["items"] == []
+
+
 @pytest.fixture
 def owner_session(client, make_account):
     owner = make_account(company="Spedycja Test")

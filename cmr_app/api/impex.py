@@ -3,6 +3,7 @@ document list to CSV/XLSX with the list's filters. Token and role as every endpo
 from __future__ import annotations
 
 from flask import Response, jsonify, request, stream_with_context
+from flask_babel import gettext as _
 
 from ..errors import ValidationFailed
 from ..services import impex
@@ -12,6 +13,7 @@ from .auth import current
 from .routes import date_arg
 
 TRUE = ("1", "true", "yes", "on")
+FALSE = ("", "0", "false", "no", "off")
 
 
 def download(rows, fmt: str, what: str) -> Response:
@@ -29,14 +31,27 @@ def uploaded_file() -> bytes:
     return upload.read()
 
 
+def dry_run_flag() -> bool:
+    """`dry_run` from the query or the form: true/false (1/0, yes/no, on/off); anything
+    else is refused rather than taken for "no" and saved."""
+    raw = request.args.get("dry_run")
+    if raw is None:
+        raw = request.form.get("dry_run")
+    value = (raw or "").strip().lower()
+    if value in TRUE or value in FALSE:
+        return value in TRUE
+    message = _("Use true or false.")
+    raise ValidationFailed({"dry_run": [message]}, message)
+
+
 def _register(name: str, kind) -> None:
     def import_view():
-        dry_run = (request.args.get("dry_run") or request.form.get("dry_run") or "").lower() in TRUE
+        dry_run = dry_run_flag()
         return jsonify(impex.import_file(kind, current(), uploaded_file(), dry_run=dry_run))
 
     def export_view():
         fmt = impex.check_format(request.args.get("format"))
-        return download(impex.entry_rows(kind, current().company_id), fmt, name)
+        return download(impex.entry_rows(kind, current().company_id, q=request.args.get("q", "")), fmt, name)
 
     bp.add_url_rule(f"/{name}/import", f"{name}_import", import_view, methods=["POST"])
     bp.add_url_rule(f"/{name}/export", f"{name}_export", export_view, methods=["GET"])

@@ -103,6 +103,60 @@ def _support_access_paths() -> dict:
     }
 
 
+def _impex_paths() -> dict:
+    """Import and export (issue 13 item 7): the address books from and to CSV/XLSX, the
+    document list to CSV/XLSX with its filters."""
+    from ..schemas import ALL_STATUSES
+    result = {"type": "object", "required": ["created", "updated", "unchanged", "errors", "dry_run", "rows"],
+              "properties": {
+                  "created": {"type": "integer", "minimum": 0}, "updated": {"type": "integer", "minimum": 0},
+                  "unchanged": {"type": "integer", "minimum": 0, "description": "rows matching an entry as it is"},
+                  "rows": {"type": "integer", "minimum": 0, "description": "rows read (blank ones skipped)"},
+                  "dry_run": {"type": "boolean"},
+                  "errors": {"type": "array", "description": "every invalid row's fields; those rows are skipped",
+                             "items": {"type": "object", "required": ["row", "field", "message"], "properties": {
+                                 "row": {"type": "integer", "description": "as the spreadsheet numbers it (the "
+                                                                           "header is row 1)"},
+                                 "field": {"type": "string", "description": "the column"},
+                                 "message": {"type": "string"}}}}}}
+    files = {"content": {"text/csv": {"schema": {"type": "string", "format": "binary"}},
+                         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {
+                             "schema": {"type": "string", "format": "binary"}}}}
+    fmt = {"name": "format", "in": "query", "schema": {"type": "string", "enum": ["csv", "xlsx"], "default": "csv"}}
+    query = {"name": "q", "in": "query", "schema": {"type": "string"}, "description": "the list's search"}
+    paths: dict = {}
+    for name in ("clients", "carriers", "products"):
+        paths[f"/{name}/import"] = {"post": {
+            "summary": f"Import {name} from a CSV or XLSX file (at most 4 MB and 10,000 rows)",
+            "description": "The first row names the columns (those of the export; `name` is required). CSV in "
+                           "UTF-8 or cp1250, separated by commas, semicolons or tabs; of XLSX the first sheet. "
+                           "Each row is checked as the create endpoint checks it and matched to an existing "
+                           "entry by tax id, else by name (capitals aside): matched rows update, others create. "
+                           "Valid rows are saved in one transaction, invalid ones named in `errors`. A file that "
+                           "cannot be read at all is a 422 with `details.file`.",
+            "parameters": [{"name": "dry_run", "in": "query", "schema": {"type": "boolean", "default": False},
+                            "description": "check and count without saving"}],
+            "requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
+                "type": "object", "required": ["file"],
+                "properties": {"file": {"type": "string", "format": "binary"}}}}}},
+            "responses": {"200": {"description": "what was (or, in a dry run, would be) done", **_json(result)},
+                          **_errors(403, 413, 422)}}}
+        paths[f"/{name}/export"] = {"get": {
+            "summary": f"All {name} as one CSV (UTF-8 with BOM) or XLSX file, streamed; a cell that would start "
+                       "a formula is prefixed with '",
+            "parameters": [fmt, query],
+            "responses": {"200": {"description": "the file (Content-Disposition: attachment)", **files},
+                          **_errors(422)}}}
+    paths["/documents/export"] = {"get": {
+        "summary": "The document list as one CSV or XLSX file, newest first, with the list's filters, streamed",
+        "parameters": [fmt, query, {"name": "from", "in": "query", "schema": {"type": "string", "format": "date"}},
+                       {"name": "to", "in": "query", "schema": {"type": "string", "format": "date"}},
+                       {"name": "status", "in": "query", "schema": {"type": "string", "enum": list(ALL_STATUSES)}}],
+        "responses": {"200": {"description": "the file (Content-Disposition: attachment)", **files},
+                      **_errors(422)}}}
+    return paths
+
+
 # What any operation may answer whatever it does, each with the error object: a body that
 # is not a JSON object or a query with control characters (400, inputs.py), no or a bad
 # token (401, unless the operation is public), invalid fields (422), too many requests
@@ -176,6 +230,7 @@ def spec() -> dict:
                            "responses": {"200": {"description": "plans"}}}},
         **_support_access_paths(),
         **_crud("clients", "ClientIn"), **_crud("carriers", "CarrierIn"), **_crud("products", "ProductIn"),
+        **_impex_paths(),
         "/documents": {
             "get": {"summary": "Documents, newest first",
                     "parameters": PAGING + [{"name": "from", "in": "query", "schema": {"type": "string", "format": "date"}},

@@ -481,7 +481,8 @@ def run_pending(now=None) -> dict:
     for export_id in ids:
         done[build(export_id)] += 1
     set_current_company(None)
-    done["deleted"] = delete_expired(now)
+    from . import import_uploads  # address-book files left waiting for "Confirm import"
+    done["deleted"] = delete_expired(now) + import_uploads.sweep(now)
     return done
 
 

@@ -26,8 +26,10 @@ from ..models import Document, Product
 from ..schemas import dump, parse
 from . import accounts
 from .addressbook import KINDS, Kind
+from .search import matching
 
 MAX_ROWS = 10_000
+PREVIEW_CHANGES = 500  # rows a preview lists one by one; the counts cover every row
 MAX_XLSX_UNPACKED = 100 * 1024 * 1024  # a zip bomb is refused before openpyxl opens it
 PAGE = 200  # rows per keyset page of an export
 CHUNK = 64 * 1024
@@ -99,12 +101,15 @@ def _number(value):
     return value
 
 
-def entry_rows(kind: Kind, company_id: int):
-    """The header, then one list of values per entry, oldest first."""
+def entry_rows(kind: Kind, company_id: int, q: str = ""):
+    """The header, then one list of values per entry matching the list's search `q`
+    (the same words as the list and the API's `?q=`), oldest first."""
     cols = columns(kind)
     yield list(cols)
     attrs = [getattr(kind.model, a) for a in cols.values()]
     query = select(kind.model.id, *attrs).where(kind.model.company_id == company_id)
+    for condition in matching(kind.model, q or ""):
+        query = query.where(condition)
     for row in _keyset(query, kind.model.id, descending=False):
         yield [_number(v) for v in row[1:]]
 
@@ -217,6 +222,25 @@ def stream(rows, fmt: str, title: str):
 
 def filename(what: str, fmt: str) -> str:
     return f"{what}-{clock.now().date().isoformat()}.{fmt}"
+
+
+# The example file offered beside the import form: the columns, one row that imports cleanly.
+EXAMPLES = {
+    "clients": {"name": "Meble Kowalski Sp. z o.o.", "address": "ul. Głogowska 12", "postal_code": "60-101",
+                "city": "Poznań", "country": "PL", "tax_id": "7010847517", "email": "biuro@kowalski.example",
+                "phone": "61 850 00 00"},
+    "carriers": {"name": "Trans-Pol Sp.j.", "address": "ul. Słowackiego 3", "postal_code": "62-300",
+                 "city": "Września", "country": "PL", "tax_id": "1234563218", "email": "biuro@transpol.example",
+                 "phone": "61 436 00 00", "vehicle_registration": "PWR 12345 / PWR 6789A"},
+    "products": {"name": "Farba akrylowa", "nature": "Paint", "marks": "FA-1", "packages": "4",
+                 "packing": "drum", "statistical_number": "3208", "gross_weight_kg": "800",
+                 "volume_m3": "1.2", "adr.class": "3", "adr.un_number": "1263", "adr.packing_group": "II"},
+}
+
+
+def example_rows(name: str) -> list[list[str]]:
+    cols = list(columns(KINDS[name]))
+    return [cols, [EXAMPLES[name].get(column, "") for column in cols]]
 
 
 # Import: reading the file --------------------------------------------------------------
@@ -337,7 +361,10 @@ def _canon(kind: Kind, values: dict) -> dict:
     return out
 
 
-def import_file(kind: Kind, user, data: bytes, *, dry_run: bool) -> dict:
+def import_file(kind: Kind, user, data: bytes, *, dry_run: bool, details: bool = False) -> dict:
+    """{created, updated, unchanged, errors: [{row, field, message}], dry_run, rows}; with
+    `details` also `changes`: what each row would create or change (the first
+    PREVIEW_CHANGES of them, `changes_more` counting the rest), for the web's preview."""
     accounts.require_editor(user)
     rows = read_table(data)
     if not rows:
@@ -351,6 +378,15 @@ def import_file(kind: Kind, user, data: bytes, *, dry_run: bool) -> dict:
 
     index_tax, index_name, pending = _indexes(kind, user.company_id)
     result = {"created": 0, "updated": 0, "unchanged": 0, "errors": [], "dry_run": dry_run, "rows": 0}
+    changes: list[dict] = []
+    more = 0
+
+    def note(change: dict) -> None:
+        nonlocal more
+        if len(changes) < PREVIEW_CHANGES:
+            changes.append(change)
+        else:
+            more += 1
     for number, values in enumerate(rows[1:], 2):  # row numbers as the spreadsheet shows them
         if not any((v or "").strip() for v in values):
             continue
@@ -366,6 +402,10 @@ def import_file(kind: Kind, user, data: bytes, *, dry_run: bool) -> dict:
         key = _match(parsed, index_tax, index_name, pending)
         if key is None:
             result["created"] += 1
+            if details:
+                note({"row": number, "action": "create", "name": parsed.get("name") or "",
+                      "fields": [(column, "", _number(value)) for column, value in _canon(kind, parsed).items()
+                                 if column != "name" and value not in ("", None)]})
             entry = {"obj": None, "base": parsed}
             if not dry_run:
                 obj = kind.model(company_id=user.company_id)
@@ -380,10 +420,15 @@ def import_file(kind: Kind, user, data: bytes, *, dry_run: bool) -> dict:
             entry["obj"] = db.session.get(kind.model, entry["id"])
             entry["base"] = {k: v for k, v in kind.to_dict(entry["obj"]).items() if k != "id"}
         merged = dump(parse(kind.schema, row, partial_base=entry["base"]))
-        if _canon(kind, merged) == _canon(kind, entry["base"]):
+        before, after = _canon(kind, entry["base"]), _canon(kind, merged)
+        if after == before:
             result["unchanged"] += 1
             continue
         result["updated"] += 1
+        if details:
+            note({"row": number, "action": "update", "name": entry["base"].get("name") or "",
+                  "fields": [(column, _number(before[column]), _number(after[column])) for column in after
+                             if after[column] != before[column]]})
         entry["base"] = merged
         if not dry_run:
             kind._apply(entry["obj"], dict(merged))
@@ -392,6 +437,8 @@ def import_file(kind: Kind, user, data: bytes, *, dry_run: bool) -> dict:
         db.session.rollback()
     else:
         db.session.commit()
+    if details:
+        result["changes"], result["changes_more"] = changes, more
     return result
 
 

@@ -7,3 +7,4 @@ from . import common, documents, entries, plan, settings, routes  # noqa: E402,F
 from . import exports  # noqa: E402,F401  (the owner's export)
 from . import support_access  # noqa: E402,F401
 from . import lookup  # noqa: E402,F401  (the CMR form's pickers)
+from . import impex  # noqa: E402,F401  (import and export of the lists)

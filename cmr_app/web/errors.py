@@ -7,6 +7,11 @@ from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from ..errors import ServiceError
 
+# Endpoint → a view of its own for a request over MAX_CONTENT_LENGTH (refused before the
+# view runs): an upload form shows it again with the limit said under the file input
+# (None: the generic error page).
+TOO_LARGE_PAGES: dict = {}
+
 
 def register(app, *, api_prefix: str, api_error) -> None:
     def wants_json() -> bool:
@@ -21,6 +26,10 @@ def register(app, *, api_prefix: str, api_error) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
+        if exc.code == 413 and request.endpoint in TOO_LARGE_PAGES and not wants_json():
+            page = TOO_LARGE_PAGES[request.endpoint]()
+            if page is not None:
+                return page
         if wants_json():
             from ..api import HTTP_CODES
             code = HTTP_CODES.get(exc.code, "error")

@@ -122,6 +122,11 @@ def test_a_dry_run_saves_nothing(api):
     form = api.post("/clients/import", data={"file": (io.BytesIO(content), "c.csv"), "dry_run": "true"},
                     content_type="multipart/form-data").get_json()
     assert form["dry_run"] is True and _book(api, "clients") == []
+    # a value that is neither true nor false is refused, not taken for "no" and saved
+    unclear = api.post("/clients/import?dry_run=maybe", data={"file": (io.BytesIO(content), "c.csv")},
+                       content_type="multipart/form-data")
+    assert unclear.status_code == 422 and unclear.get_json()["error"]["details"]["dry_run"]
+    assert _book(api, "clients") == []
     # an update in a dry run is counted, not saved
     assert api.post("/clients", json={"name": "Alpha", "city": "Kraków"}).status_code == 201
     moved = _csv([["name", "city"], ["ALPHA", "Gdańsk"]])
@@ -208,6 +213,15 @@ def test_another_companys_data_is_never_exported_nor_matched(api, api_for, make_
     assert len(_book(other, "clients")) == 1 and _book(other, "clients")[0]["name"] == "Their Client"
 
 
+def test_address_book_export_honours_the_search(api):
+    for client in CLIENTS:
+        assert api.post("/clients", json=client).status_code == 201
+    assert [r["name"] for r in _csv_rows(api.get("/clients/export?q=berlin"))] == ["Möbelhaus Schäfer GmbH"]
+    assert [r[0] for r in _xlsx_rows(api.get("/clients/export?format=xlsx&q=kowalski"))[1:]] == [
+        "Meble Kowalski Sp. z o.o."]
+    assert _csv_rows(api.get("/clients/export?q=nowhere")) == []
+
+
 def test_document_export_honours_the_lists_filters(api):
     first = api.post("/documents", json=sample_document()).get_json()
     doc = sample_document()
@@ -258,3 +272,21 @@ def test_exporting_5000_documents_stays_bounded_in_memory(app, api, make_account
         assert size > 5000 * 20
         # Measured: about 3 MB in pages of 200; the 5,000 rows held at once took 66 MB.
         assert peak < 8 * 1024 * 1024, (fmt, peak)
+
+
+def test_the_openapi_description_names_the_import_and_the_exports(client):
+    spec = client.get("/api/v1/openapi.json").get_json()
+    for kind in ("clients", "carriers", "products"):
+        operation = spec["paths"][f"/{kind}/import"]["post"]
+        body = operation["requestBody"]["content"]["multipart/form-data"]["schema"]
+        assert body["required"] == ["file"] and body["properties"]["file"]["format"] == "binary"
+        result = operation["responses"]["200"]["content"]["application/json"]["schema"]
+        assert {"created", "updated", "errors"} <= set(result["required"])
+        assert result["properties"]["errors"]["items"]["required"] == ["row", "field", "message"]
+        assert {"413", "422", "403"} <= set(operation["responses"])
+        export = spec["paths"][f"/{kind}/export"]["get"]
+        assert set(export["responses"]["200"]["content"]) == {
+            "text/csv", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+        assert {p["name"] for p in export["parameters"]} == {"format", "q"}
+    documents = spec["paths"]["/documents/export"]["get"]
+    assert {p["name"] for p in documents["parameters"]} == {"format", "q", "from", "to", "status"}
