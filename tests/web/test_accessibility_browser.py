@@ -234,7 +234,14 @@ def test_the_first_tab_stop_is_the_skip_link_and_it_moves_focus_to_the_content(a
     sign_in(page, live_server, office.email)
     for size, viewport in (("desktop", DESKTOP), ("phone", PHONE)):
         page.set_viewport_size(viewport)
+        # A blank new CMR opens with the sender's picker in focus (issue 13 item 1): the
+        # clerk starts in the content, no skip needed.
         page.goto(live_server + "/documents/new")
+        assert page.evaluate("document.activeElement.closest('main') !== null"
+                             " && document.activeElement.closest('#box-sender') !== null")
+        assert page.locator(":focus").is_visible()
+        # Signed in, on the list, the first Tab stop is the skip link.
+        page.goto(live_server + "/documents")
         page.keyboard.press("Tab")
         link = page.locator(":focus")
         assert link.get_attribute("class") == "skip-link"
