@@ -21,6 +21,44 @@ _LINE_BREAK = re.compile("[\n\r\u2028\u2029]")
 
 MAX_JSON_DEPTH = 16
 
+
+# The same rules as JSON Schema `pattern`s, for the OpenAPI description (schemas.py): a
+# string the description calls valid is one these checks let through, and back. Written
+# with \\uXXXX escapes, which ECMA-262, Python and Rust regexes read alike; lone
+# surrogates are left out of the character class (no regex engine of the three takes one
+# there), they cannot come out of the UTF-8 a client sends.
+def _u(ranges: str) -> str:
+    return "".join(f"\\u{ord(c):04x}" if not c == "-" else c for c in ranges)
+
+
+_FORBIDDEN_PRINTABLE = _FORBIDDEN.replace("\ud800-\udfff", "")
+_BREAKS = "\t\n\r\u2028\u2029"
+# What pydantic's strip_whitespace takes off both ends (Unicode White_Space), less what
+# the body guard refuses anywhere (VT, FF, NEL).
+STRIPPED_CLASS = "\t\n\r \xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+# Any string of a JSON body or a query string (has_forbidden / json_problems).
+PLAIN_PATTERN = f"^[^{_u(_FORBIDDEN_PRINTABLE)}]*$"
+# A single-line field of a schema: line breaks and tabs only in the whitespace the field
+# loses at both ends.
+SINGLE_LINE_PATTERN = (f"^[{_u(STRIPPED_CLASS)}]*[^{_u(_FORBIDDEN_PRINTABLE + _BREAKS)}]*"
+                       f"[{_u(STRIPPED_CLASS)}]*$")
+
+
+def single_line_pattern(core: str) -> str:
+    """A single-line field whose trimmed value matches `core` (a regex over what
+    `_plain_text` lets through; its classes may use FORBIDDEN_IN_LINE and STRIPPED)."""
+    return f"^[{_u(STRIPPED_CLASS)}]*({core})[{_u(STRIPPED_CLASS)}]*$"
+
+
+FORBIDDEN_IN_LINE = _u(_FORBIDDEN_PRINTABLE + _BREAKS)
+STRIPPED = _u(STRIPPED_CLASS)
+# Any text with something else than whitespace in it (a reason that must be given).
+FILLED_PLAIN_PATTERN = (f"^[^{_u(_FORBIDDEN_PRINTABLE)}]*[^{_u(_FORBIDDEN_PRINTABLE + STRIPPED_CLASS)}]"
+                        f"[^{_u(_FORBIDDEN_PRINTABLE)}]*$")
+# ... that is not blank once trimmed (a required field: min_length=1 after the trimming).
+FILLED_SINGLE_LINE_PATTERN = (f"^[{_u(STRIPPED_CLASS)}]*[^{_u(_FORBIDDEN_PRINTABLE + _BREAKS + STRIPPED_CLASS)}]"
+                              f"[^{_u(_FORBIDDEN_PRINTABLE + _BREAKS)}]*[{_u(STRIPPED_CLASS)}]*$")
+
 CONTROL_MESSAGE = _l("Remove the invisible control characters from this field.")
 LINE_BREAK_MESSAGE = _l("This field takes a single line; remove the line breaks.")
 

@@ -5,7 +5,8 @@ from functools import lru_cache
 
 from pydantic.json_schema import models_json_schema
 
-from ..schemas import CarrierIn, ClientIn, DocumentIn, ProductIn
+from .. import inputs
+from ..schemas import PLAIN_JSON, essentials_schema, PLAIN_JSON_REF, CarrierIn, ClientIn, DocumentIn, ProductIn
 
 ERROR = {"type": "object", "required": ["error"], "properties": {"error": {
     "type": "object", "required": ["code", "message"],
@@ -33,6 +34,15 @@ def _json(schema: dict) -> dict:
     return {"content": {"application/json": {"schema": schema}}}
 
 
+def _body(schema: dict) -> dict:
+    """A required JSON request body; an inline object carries, like every model's schema,
+    the body guard's rule on fields it does not read (PlainJSON)."""
+    if schema.get("type") == "object":
+        schema = {"propertyNames": {"pattern": inputs.PLAIN_PATTERN},
+                  "additionalProperties": {"$ref": PLAIN_JSON_REF}, **schema}
+    return {"required": True, **_json(schema)}
+
+
 def _list_of(name: str) -> dict:
     return {"type": "object", "properties": {"items": {"type": "array", "items": _ref(name)},
                                              "next_cursor": {"type": ["string", "null"]}}}
@@ -42,12 +52,13 @@ def _errors(*codes: int) -> dict:
     return {str(c): {"description": "error", **_json(_ref("Error"))} for c in (401, *codes)}
 
 
-# The cursor is opaque: exactly what a page's next_cursor gave (base64url, no padding);
-# anything else is a 422.
+# The cursor is opaque: exactly what a page's next_cursor gave (format `page-cursor`,
+# base64url without padding); anything else is a 400.
 PAGING = [{"name": "cursor", "in": "query", "description": "the next_cursor of the previous page",
-           "schema": {"type": "string", "pattern": "^[A-Za-z0-9_-]{4,24}$"}},
+           "schema": {"type": "string", "format": "page-cursor", "pattern": "^[A-Za-z0-9_-]{4,24}$"}},
           {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 100}},
-          {"name": "q", "in": "query", "schema": {"type": "string"}}]
+          # No control characters in a query string (inputs.py: 400).
+          {"name": "q", "in": "query", "schema": {"type": "string", "pattern": inputs.PLAIN_PATTERN}}]
 ID = [{"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}]
 
 
@@ -56,13 +67,13 @@ def _crud(name: str, schema: str) -> dict:
         f"/{name}": {
             "get": {"summary": f"List {name}", "parameters": PAGING,
                     "responses": {"200": {"description": "a page", **_json(_list_of(schema))}, **_errors()}},
-            "post": {"summary": f"Create one of {name}", "requestBody": _json(_ref(schema)),
+            "post": {"summary": f"Create one of {name}", "requestBody": _body(_ref(schema)),
                      "responses": {"201": {"description": "created", **_json(_ref(schema))}, **_errors(400, 403, 422)}},
         },
         f"/{name}/{{id}}": {
             "parameters": ID,
             "get": {"responses": {"200": {"description": "one", **_json(_ref(schema))}, **_errors(404)}},
-            "patch": {"requestBody": _json(_ref(schema)),
+            "patch": {"requestBody": _body(_ref(schema)),
                       "responses": {"200": {"description": "updated", **_json(_ref(schema))}, **_errors(403, 404, 422)}},
             "delete": {"responses": {"204": {"description": "deleted"}, **_errors(403, 404)}},
         },
@@ -88,19 +99,51 @@ def _support_access_paths() -> dict:
             "put": {"summary": "Owner only: {\"enabled\": true, \"days\": 1-90} lets support see the company's "
                                "documents, clients, carriers and products (read-only) until then; "
                                "{\"enabled\": false} ends it at once",
-                    "requestBody": _json({"type": "object", "required": ["enabled"], "properties": {
+                    "requestBody": _body({"type": "object", "required": ["enabled"], "properties": {
                         "enabled": {"type": "boolean"},
-                        "days": {"type": "integer", "minimum": 1, "maximum": 90}}}),
+                        "days": {"description": "with enabled true: 1-90"}},
+                        "anyOf": [{"properties": {"enabled": {"const": False}}},
+                                  {"required": ["days"], "properties": {
+                                      "enabled": {"const": True},
+                                      "days": {"type": "integer", "minimum": 1, "maximum": 90}}}]}),
                     "responses": {"200": {"description": "the consent", **_json(state)},
                                   **_errors(400, 403, 422)}}},
         "/account/support-access/log": {"get": {
             "summary": "Every look by support (who, when, what) and every change of the consent, newest first",
-            "parameters": [p for p in PAGING if p["name"] != "q"],
+            "parameters": [{"name": "cursor", "in": "query", "description": "the next_cursor of the previous page",
+                            "schema": {"type": "string", "pattern": "^[0-9]{1,10}$"}},
+                           *(p for p in PAGING if p["name"] == "limit")],
             "responses": {"200": {"description": "a page", **_json({
                 "type": "object", "properties": {"items": {"type": "array", "items": entry},
                                                  "next_cursor": {"type": ["string", "null"]}}})},
                           **_errors(422)}}},
     }
+
+
+DESCRIPTION = """\
+The request schemas are the ones the API validates with (cmr_app/schemas.py): a value they
+allow is accepted, one they refuse answers 422 naming the field.
+
+Formats of our own:
+
+- `tax-id`: a party's tax id, as its `country` says (the object's `anyOf`, one branch per case): blank, or
+  one of the two below, or, outside the EU, as typed.
+- `vat-id-XX` (XX a member state of the EU, e.g. `vat-id-DE`): a tax id of a party whose
+  `country` is XX, checked by its check digits (python-stdnum's `stdnum.eu.vat`), with or
+  without the country prefix (`EL` for Greece); `vat-id-PL` is the Polish NIP (10 digits).
+- `eu-vat-id`: a VAT id of any member state with its prefix, e.g. `DE136695976`: what a
+  tax id starting with two letters that name a member state must be when the party has
+  no `country` (any other tax id of a party without a country, or of one outside the
+  EU, is kept as typed).
+- `promo-code`: a promo code the operator gave out (any case), not expired or used up.
+- `page-cursor`: the `next_cursor` of the previous page of the same list; any other value
+  answers 400.
+
+Every string of a JSON body, including fields an operation does not read, and of a query
+string is free of control characters and bidi overrides (`PlainJSON`); single-line fields
+also of line breaks and tabs except in the whitespace trimmed off their ends. A body nests
+at most 16 levels deep.
+"""
 
 
 # What any operation may answer whatever it does, each with the error object: a body that
@@ -126,34 +169,65 @@ def _document_common_errors(paths: dict) -> None:
                 responses.setdefault(str(code), {"description": "error", **_json(_ref("Error"))})
 
 
-def _catalogue_codes() -> tuple[list[str], list[str]]:
-    """The plan codes and feature keys the API accepts, from the catalogue it checks with."""
+def _catalogue_codes() -> tuple[list[str], list[str], list[str], list[int]]:
+    """The plan codes, feature keys, paid plans' codes and billing periods the API accepts,
+    from the catalogue it checks with."""
     from plans.catalogue import load_catalogue
     catalogue = load_catalogue()
-    return [p.code for p in catalogue.plans], sorted(catalogue.feature_keys)
+    return ([p.code for p in catalogue.plans], sorted(catalogue.feature_keys),
+            [p.code for p in catalogue.plans if not p.is_free], sorted(catalogue.billing_periods))
 
 
-@lru_cache(maxsize=1)
-def spec() -> dict:
-    _, defs = models_json_schema([(m, "validation") for m in (ClientIn, CarrierIn, ProductIn, DocumentIn)],
+def _order_schema(schema: dict, paid_plans: list[str], periods: list[int], online_payment: bool) -> None:
+    """billing.OrderIn with what billing.price and _parse_order check besides its shape."""
+    props = schema["properties"]
+    props["plan"] = {"type": "string", "enum": paid_plans}
+    props["period_months"] = {"type": "integer", "enum": periods}
+    props["promo_code"] = {"type": ["string", "null"], "format": "promo-code", "maxLength": 40,
+                           "description": "one code the operator gave out (format promo-code); an unknown, "
+                                          "expired or used-up one answers 422"}
+    props["payment_method"] = {"type": "string", "enum": ["transfer", "card"] if online_payment else ["transfer"],
+                               "default": "transfer",
+                               "description": "card only where the operator takes online payments"}
+
+
+def spec(online_payment: bool | None = None) -> dict:
+    """The description the running app serves (whether it takes card payments changes one
+    enum)."""
+    if online_payment is None:
+        from flask import current_app, has_app_context
+        online_payment = has_app_context() and bool(current_app.config.get("PAYMENT_PROVIDER"))
+    return _spec(online_payment)
+
+
+@lru_cache(maxsize=2)
+def _spec(online_payment: bool) -> dict:
+    from ..services.billing import OrderIn
+    _, defs = models_json_schema([(m, "validation") for m in (ClientIn, CarrierIn, ProductIn, DocumentIn, OrderIn)],
                                  ref_template="#/components/schemas/{model}")
-    schemas = {**defs["$defs"], "Error": ERROR, "Export": EXPORT}
-    plan_codes, feature_keys = _catalogue_codes()
+    schemas = {**defs["$defs"], "Error": ERROR, "Export": EXPORT, "PlainJSON": PLAIN_JSON,
+               # What issuing and editing check beyond the shape (schemas.missing_essentials)
+               "DocumentNew": {"allOf": [_ref("DocumentIn"), essentials_schema(new=True)]},
+               "DocumentEdit": {"allOf": [_ref("DocumentIn"), essentials_schema(new=False)]}}
+    plan_codes, feature_keys, paid_plans, periods = _catalogue_codes()
+    _order_schema(schemas["OrderIn"], paid_plans, periods, online_payment)
     paths = {
         "/account": {"get": {"summary": "The company, plan, trial, usage, features and subscription",
                              "responses": {"200": {"description": "account", **_json({"type": "object"})}, **_errors()}}},
         "/account/features/{key}": {"put": {
             "parameters": [{"name": "key", "in": "path", "required": True,
                             "schema": {"type": "string", "enum": feature_keys}}],
-            "requestBody": _json({"type": "object", "required": ["enabled"], "properties": {"enabled": {"type": "boolean"}}}),
+            "requestBody": _body({"type": "object", "required": ["enabled"], "properties": {"enabled": {"type": "boolean"}}}),
             "responses": {"200": {"description": "account"}, **_errors(402, 403, 409, 422)}}},
         "/account/plan": {"put": {
-            "requestBody": _json({"type": "object", "required": ["plan"], "properties": {"plan": {"type": "string", "enum": plan_codes}}}),
+            "requestBody": _body({"type": "object", "required": ["plan"], "properties": {"plan": {"type": "string", "enum": plan_codes}}}),
             "responses": {"200": {"description": "account"}, **_errors(402, 403, 409, 422)}}},
         "/account/logo": {
             "put": {"summary": "Upload the company logo: the PNG or JPEG file as the body (at most 1 MB and "
                                "16 megapixels); stored at most 1200 px on a side, re-encoded",
-                    "requestBody": {"content": {"image/png": {}, "image/jpeg": {}}},
+                    "requestBody": {"required": True, "content": {
+                        "image/png": {"schema": {"type": "string", "format": "binary"}},
+                        "image/jpeg": {"schema": {"type": "string", "format": "binary"}}}},
                     "responses": {"200": {"description": "the stored logo", **_json({"type": "object"})},
                                   **_errors(403, 422)}},
             "delete": {"responses": {"204": {"description": "removed"}, **_errors(403)}}},
@@ -178,6 +252,10 @@ def spec() -> dict:
         **_crud("clients", "ClientIn"), **_crud("carriers", "CarrierIn"), **_crud("products", "ProductIn"),
         "/documents": {
             "get": {"summary": "Documents, newest first",
+                    "description": "A `to` before `from` answers 422 (a reversed range is a mistake, not an "
+                                   "empty list).",
+                    # The same rule for tools: what JSON Schema cannot say across two parameters.
+                    "x-parameter-order": [["from", "to"]],
                     "parameters": PAGING + [{"name": "from", "in": "query", "schema": {"type": "string", "format": "date"}},
                                             {"name": "to", "in": "query", "schema": {"type": "string", "format": "date"}},
                                             {"name": "status", "in": "query", "schema": {"type": "string", "enum": [
@@ -185,21 +263,22 @@ def spec() -> dict:
                     "responses": {"200": {"description": "a page", **_json(_list_of("DocumentIn"))}, **_errors(422)}},
             "post": {"summary": "Issue a document (counts against the monthly quota)",
                      "parameters": [{"name": "Idempotency-Key", "in": "header", "schema": {"type": "string", "maxLength": 200}}],
-                     "requestBody": _json(_ref("DocumentIn")),
-                     "responses": {"201": {"description": "created"}, **_errors(400, 402, 403, 409, 422)}},
+                     "requestBody": _body(_ref("DocumentNew")),
+                     "responses": {"201": {"description": "created"}, **_errors(400, 402, 403, 404, 409, 422)}},
         },
         "/documents/{id}": {"parameters": ID,
                             "get": {"responses": {"200": {"description": "document"}, **_errors(404)}},
                             "patch": {"summary": "Edit (does not count); a change of content is a new version",
-                                      "requestBody": _json(_ref("DocumentIn")),
+                                      "requestBody": _body(_ref("DocumentEdit")),
                                       "responses": {"200": {"description": "document"}, **_errors(403, 404, 409, 422)}},
                             "delete": {"summary": "Withdraw: content erased, number kept, public link answers 410 "
                                                   "(does not refund); optional JSON body {reason}",
                                        "responses": {"204": {"description": "withdrawn"}, **_errors(403, 404, 409)}}},
         "/documents/{id}/cancel": {"parameters": ID, "post": {
             "summary": "Cancel with a reason: kept, marked CANCELLED online and on every PDF printed afterwards",
-            "requestBody": _json({"type": "object", "required": ["reason"],
-                                  "properties": {"reason": {"type": "string", "maxLength": 500}}}),
+            "requestBody": _body({"type": "object", "required": ["reason"], "properties": {"reason": {
+                "type": "string", "maxLength": 500, "pattern": inputs.FILLED_PLAIN_PATTERN,
+                "description": "not blank; runs of whitespace are kept as one space"}}}),
             "responses": {"200": {"description": "document"}, **_errors(403, 404, 409, 422)}}},
         "/documents/{id}/versions": {"parameters": ID, "get": {
             "summary": "Every version with its check code (fingerprint), oldest first",
@@ -212,7 +291,7 @@ def spec() -> dict:
             "responses": {"200": {"description": "views"}, **_errors(404)}}},
         "/documents/print": {"post": {
             "summary": "Bulk print: one PDF of the chosen documents, every copy of each, in the order given",
-            "requestBody": _json({"type": "object", "required": ["ids"], "properties": {
+            "requestBody": _body({"type": "object", "required": ["ids"], "properties": {
                 "ids": {"type": "array", "minItems": 1, "maxItems": 200,
                         "items": {"type": "integer", "minimum": 1, "maximum": 2**31 - 1}}}}),
             "responses": {"200": {"description": "the PDF", "content": {"application/pdf": {}}},
@@ -253,7 +332,7 @@ def spec() -> dict:
                        "pro-forma that waits; 409 `seller_incomplete` while the operator's bank data is missing. "
                        "`features_suspended` lists the keys of switched-on features the ordered plan lacks: "
                        "they stop working (kept, not deleted) once it is in force",
-            "requestBody": _json({"type": "object", "required": ["plan", "period_months", "invoice"]}),
+            "requestBody": _body(_ref("OrderIn")),
             "responses": {"201": {"description": "{id, plan, period_months, status, kind, amounts, proforma, "
                                                  "cancelled_proformas, features_suspended: [feature key]}"}, **_errors(403, 409, 422)}}},
         "/invoices": {"get": {
@@ -276,7 +355,7 @@ def spec() -> dict:
     }
     _document_common_errors(paths)
     return {"openapi": "3.1.0",
-            "info": {"title": "CMR Online API", "version": "1.0.0"},
+            "info": {"title": "CMR Online API", "version": "1.0.0", "description": DESCRIPTION},
             "servers": [{"url": "/api/v1"}],
             "components": {"schemas": schemas,
                            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
