@@ -52,6 +52,22 @@ def single_line_pattern(core: str) -> str:
 
 FORBIDDEN_IN_LINE = _u(_FORBIDDEN_PRINTABLE + _BREAKS)
 STRIPPED = _u(STRIPPED_CLASS)
+
+
+def text_pattern(*, multiline: bool = False, max_length: int | None = None, filled: bool = False) -> str:
+    """A schema field's whole rule as one pattern: what `_plain_text` lets through, at most
+    `max_length` characters and (`filled`) not blank, both counted once the whitespace
+    around it is trimmed (as pydantic's strip_whitespace does before it counts)."""
+    inner = _u(_FORBIDDEN_PRINTABLE) if multiline else FORBIDDEN_IN_LINE
+    edge = f"[^{inner}{STRIPPED}]"
+    middle = f"[^{inner}]{{0,{max_length - 2}}}" if max_length is not None and max_length >= 2 else f"[^{inner}]*"
+    if max_length == 1:
+        core = edge
+    else:
+        core = f"{edge}({middle}{edge})?"
+    return f"^[{STRIPPED}]*({core}){'' if filled else '?'}[{STRIPPED}]*$" if max_length != 0 else f"^[{STRIPPED}]*$"
+
+
 # Any text with something else than whitespace in it (a reason that must be given).
 FILLED_PLAIN_PATTERN = (f"^[^{_u(_FORBIDDEN_PRINTABLE)}]*[^{_u(_FORBIDDEN_PRINTABLE + STRIPPED_CLASS)}]"
                         f"[^{_u(_FORBIDDEN_PRINTABLE)}]*$")

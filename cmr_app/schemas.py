@@ -5,21 +5,20 @@ from __future__ import annotations
 
 import copy
 from datetime import date as Date
-from functools import lru_cache
 from decimal import Decimal
+from functools import lru_cache
 from typing import Annotated, Any, ClassVar, Literal
 
+import plans
 from babel import Locale
 from flask_babel import gettext as _
 from pydantic import (AfterValidator, BaseModel, ConfigDict, Field, StringConstraints,
                       ValidationError, WithJsonSchema, field_validator, model_validator)
+from stdnum.eu import vat as eu_vat
 
 from . import inputs
 from .errors import ValidationFailed
 from .taxid import check_tax_id
-
-import plans
-from stdnum.eu import vat as eu_vat
 
 COUNTRIES = sorted(code for code in Locale("en").territories
                    if len(code) == 2 and code.isalpha() and code not in {"EU", "EZ", "UN", "ZZ", "QO", "XA", "XB"})
@@ -79,9 +78,17 @@ def _json_schema(schema: dict, cls) -> None:
     `_plain_text` on each free-text field (single- or multi-line as `multiline` says), the
     body guard's rule on the fields the shape ignores, and the shape's own additions."""
     for name, prop in schema.get("properties", {}).items():
-        if prop.get("type") == "string" and not {"pattern", "enum", "format", "const"} & prop.keys():
-            prop["pattern"] = (inputs.PLAIN_PATTERN if name in cls.multiline else
-                               inputs.FILLED_SINGLE_LINE_PATTERN if prop.get("minLength") else inputs.SINGLE_LINE_PATTERN)
+        if prop.get("type") != "string" or {"enum", "const"} & prop.keys():
+            continue
+        # Lengths count once the whitespace around is trimmed, so they go into the pattern.
+        limit, filled = prop.pop("maxLength", None), prop.pop("minLength", 0) > 0
+        rule = inputs.text_pattern(multiline=name in cls.multiline, max_length=limit, filled=filled)
+        if "pattern" in prop:
+            prop["allOf"] = [{"pattern": rule}]
+        else:
+            prop["pattern"] = rule
+        if limit is not None:
+            prop["description"] = f"at most {limit} characters, not counting whitespace around them"
     schema["propertyNames"] = {"pattern": inputs.PLAIN_PATTERN}
     schema["additionalProperties"] = {"$ref": PLAIN_JSON_REF}
     cls.describe(schema)
@@ -187,7 +194,7 @@ class Party(Model):
     country: Country = ""
     # Format `tax-id`: what it must be depends on the country (tax_id_rules, the anyOf).
     tax_id: Annotated[str, StringConstraints(strip_whitespace=True, max_length=32)] = Field(
-        "", json_schema_extra={"format": "tax-id", "pattern": inputs.SINGLE_LINE_PATTERN})
+        "", json_schema_extra={"format": "tax-id"})
     email: Annotated[str, StringConstraints(strip_whitespace=True, max_length=254)] = Field(
         "", json_schema_extra={"pattern": EMAIL_PATTERN})
     phone: Annotated[str, StringConstraints(strip_whitespace=True, max_length=40)] = ""

@@ -6,7 +6,7 @@ from functools import lru_cache
 from pydantic.json_schema import models_json_schema
 
 from .. import inputs
-from ..schemas import PLAIN_JSON, essentials_schema, PLAIN_JSON_REF, CarrierIn, ClientIn, DocumentIn, ProductIn
+from ..schemas import LANGUAGES, PLAIN_JSON, essentials_schema, PLAIN_JSON_REF, CarrierIn, ClientIn, DocumentIn, ProductIn
 
 ERROR = {"type": "object", "required": ["error"], "properties": {"error": {
     "type": "object", "required": ["code", "message"],
@@ -54,11 +54,15 @@ def _errors(*codes: int) -> dict:
 
 # The cursor is opaque: exactly what a page's next_cursor gave (format `page-cursor`,
 # base64url without padding); anything else is a 400.
-PAGING = [{"name": "cursor", "in": "query", "description": "the next_cursor of the previous page",
-           "schema": {"type": "string", "format": "page-cursor", "pattern": "^[A-Za-z0-9_-]{4,24}$"}},
+PAGING = [{"name": "cursor", "in": "query", "description": "the next_cursor of the previous page (blank: the first)",
+           "schema": {"type": "string", "format": "page-cursor", "pattern": "^([A-Za-z0-9_-]{4,24})?$"}},
           {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 100}},
           # No control characters in a query string (inputs.py: 400).
           {"name": "q", "in": "query", "schema": {"type": "string", "pattern": inputs.PLAIN_PATTERN}}]
+_BLANK_OR_DATE = {"type": "string", "anyOf": [{"format": "date"}, {"maxLength": 0}]}
+# One to three label languages, comma-separated; empty items are skipped.
+_LANGUAGE = "(" + "|".join(LANGUAGES) + ")"
+_LANGUAGE_LIST = f"^,*({_LANGUAGE}(,+{_LANGUAGE}){{0,2}},*)?$"
 ID = [{"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}]
 
 
@@ -101,7 +105,7 @@ def _support_access_paths() -> dict:
                                "{\"enabled\": false} ends it at once",
                     "requestBody": _body({"type": "object", "required": ["enabled"], "properties": {
                         "enabled": {"type": "boolean"},
-                        "days": {"description": "with enabled true: 1-90"}},
+                        "days": {"$ref": PLAIN_JSON_REF, "description": "with enabled true: 1-90"}},
                         "anyOf": [{"properties": {"enabled": {"const": False}}},
                                   {"required": ["days"], "properties": {
                                       "enabled": {"const": True},
@@ -256,10 +260,11 @@ def _spec(online_payment: bool) -> dict:
                                    "empty list).",
                     # The same rule for tools: what JSON Schema cannot say across two parameters.
                     "x-parameter-order": [["from", "to"]],
-                    "parameters": PAGING + [{"name": "from", "in": "query", "schema": {"type": "string", "format": "date"}},
-                                            {"name": "to", "in": "query", "schema": {"type": "string", "format": "date"}},
+                    # A blank parameter is no parameter.
+                    "parameters": PAGING + [{"name": "from", "in": "query", "schema": _BLANK_OR_DATE},
+                                            {"name": "to", "in": "query", "schema": _BLANK_OR_DATE},
                                             {"name": "status", "in": "query", "schema": {"type": "string", "enum": [
-                                                "issued", "in_transit", "delivered", "cancelled", "withdrawn"]}}],
+                                                "", "issued", "in_transit", "delivered", "cancelled", "withdrawn"]}}],
                     "responses": {"200": {"description": "a page", **_json(_list_of("DocumentIn"))}, **_errors(422)}},
             "post": {"summary": "Issue a document (counts against the monthly quota)",
                      "parameters": [{"name": "Idempotency-Key", "in": "header", "schema": {"type": "string", "maxLength": 200}}],
@@ -298,7 +303,7 @@ def _spec(online_payment: bool) -> dict:
                           **_errors(404, 409)}}},
         "/documents/{id}/duplicate": {"parameters": ID, "post": {
             "summary": "A new document with the same content (counts)",
-            "responses": {"201": {"description": "created"}, **_errors(402, 403, 404)}}},
+            "responses": {"201": {"description": "created"}, **_errors(402, 403, 404, 409)}}},
         "/documents/{id}/email": {"parameters": ID, "post": {
             "summary": "E-mail the PDF to the parties or to {\"to\": [addresses]} (feature email_documents)",
             "description": "202: accepted into the outbox, not yet delivered; `emails` gives each "
@@ -310,16 +315,21 @@ def _spec(online_payment: bool) -> dict:
             "summary": "The document's recent e-mails: pending (with the last error), sent or failed",
             "responses": {"200": {"description": "{items, next_cursor}"}, **_errors(404)}}},
         "/documents/{id}/pdf": {"parameters": ID + [
-            {"name": "languages", "in": "query", "schema": {"type": "string"}, "example": "pl,en,de"},
+            {"name": "languages", "in": "query", "example": "pl,en,de",
+             "description": "one to three label languages, comma-separated (a repeated one counts once); "
+                            "blank: the document's own",
+             "schema": {"type": "string", "pattern": _LANGUAGE_LIST}},
             {"name": "copies", "in": "query", "schema": {"type": "integer", "enum": [3, 4]}},
-            {"name": "blank", "in": "query", "schema": {"type": "string", "enum": ["1", "true"]},
-             "description": "data only, for pre-printed IRU 1976 sets (shifted by the company's printer offset)"},
+            {"name": "blank", "in": "query", "schema": {"type": "string", "pattern": inputs.PLAIN_PATTERN},
+             "description": "`1` or `true`: data only, for pre-printed IRU 1976 sets (shifted by the company's "
+                            "printer offset); any other value: the whole form"},
             {"name": "annex", "in": "query",
-             "schema": {"type": "string", "enum": ["after", "separate", "only"], "default": "after"},
+             "schema": {"type": "string", "enum": ["", "after", "separate", "only"], "default": "after"},
              "description": "where the annex pages (what does not fit on the form) go: `after` all copies, "
                             "`separate` (the copies only) or `only` (the annex pages of every copy and the "
                             "electronic record: the second file; 422 when the document has none)"}],
-            "get": {"responses": {"200": {"description": "the PDF", "content": {"application/pdf": {}}}, **_errors(404, 422)}}},
+            "get": {"responses": {"200": {"description": "the PDF", "content": {"application/pdf": {}}},
+                                  **_errors(404, 409, 422)}}},
         "/documents/{id}/ecmr.json": {"parameters": ID, "get": {
             "summary": "The whole consignment as one e-CMR JSON document: eFTI common data set / UN/CEFACT element "
                        "names under `consignment`, our own `cmrOnline` block (versions, hash-chained events, "
