@@ -32,48 +32,36 @@ def _u(ranges: str) -> str:
 
 
 _FORBIDDEN_PRINTABLE = _FORBIDDEN.replace("\ud800-\udfff", "")
-_BREAKS = "\t\n\r\u2028\u2029"
 # What pydantic's strip_whitespace takes off both ends (Unicode White_Space), less what
 # the body guard refuses anywhere (VT, FF, NEL).
 STRIPPED_CLASS = "\t\n\r \xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+STRIPPED = _u(STRIPPED_CLASS)
+FORBIDDEN = _u(_FORBIDDEN_PRINTABLE)
+FORBIDDEN_IN_LINE = _u(_FORBIDDEN_PRINTABLE + "\t\n\r\u2028\u2029")  # and line breaks, tabs
 # Any string of a JSON body or a query string (has_forbidden / json_problems).
-PLAIN_PATTERN = f"^[^{_u(_FORBIDDEN_PRINTABLE)}]*$"
-# A single-line field of a schema: line breaks and tabs only in the whitespace the field
-# loses at both ends.
-SINGLE_LINE_PATTERN = (f"^[{_u(STRIPPED_CLASS)}]*[^{_u(_FORBIDDEN_PRINTABLE + _BREAKS)}]*"
-                       f"[{_u(STRIPPED_CLASS)}]*$")
+PLAIN_PATTERN = f"^[^{FORBIDDEN}]*$"
+# Any text with something else than whitespace in it (a reason that must be given).
+FILLED_PLAIN_PATTERN = f"^[^{FORBIDDEN}]*[^{FORBIDDEN}{STRIPPED}][^{FORBIDDEN}]*$"
 
 
 def single_line_pattern(core: str) -> str:
     """A single-line field whose trimmed value matches `core` (a regex over what
     `_plain_text` lets through; its classes may use FORBIDDEN_IN_LINE and STRIPPED)."""
-    return f"^[{_u(STRIPPED_CLASS)}]*({core})[{_u(STRIPPED_CLASS)}]*$"
-
-
-FORBIDDEN_IN_LINE = _u(_FORBIDDEN_PRINTABLE + _BREAKS)
-STRIPPED = _u(STRIPPED_CLASS)
+    return f"^[{STRIPPED}]*({core})[{STRIPPED}]*$"
 
 
 def text_pattern(*, multiline: bool = False, max_length: int | None = None, filled: bool = False) -> str:
     """A schema field's whole rule as one pattern: what `_plain_text` lets through, at most
     `max_length` characters and (`filled`) not blank, both counted once the whitespace
     around it is trimmed (as pydantic's strip_whitespace does before it counts)."""
-    inner = _u(_FORBIDDEN_PRINTABLE) if multiline else FORBIDDEN_IN_LINE
+    if max_length == 0:
+        return f"^[{STRIPPED}]*$"
+    inner = FORBIDDEN if multiline else FORBIDDEN_IN_LINE
     edge = f"[^{inner}{STRIPPED}]"
-    middle = f"[^{inner}]{{0,{max_length - 2}}}" if max_length is not None and max_length >= 2 else f"[^{inner}]*"
-    if max_length == 1:
-        core = edge
-    else:
-        core = f"{edge}({middle}{edge})?"
-    return f"^[{STRIPPED}]*({core}){'' if filled else '?'}[{STRIPPED}]*$" if max_length != 0 else f"^[{STRIPPED}]*$"
+    middle = f"[^{inner}]{{0,{max_length - 2}}}" if max_length is not None else f"[^{inner}]*"
+    core = edge if max_length == 1 else f"{edge}({middle}{edge})?"
+    return f"^[{STRIPPED}]*({core}){'' if filled else '?'}[{STRIPPED}]*$"
 
-
-# Any text with something else than whitespace in it (a reason that must be given).
-FILLED_PLAIN_PATTERN = (f"^[^{_u(_FORBIDDEN_PRINTABLE)}]*[^{_u(_FORBIDDEN_PRINTABLE + STRIPPED_CLASS)}]"
-                        f"[^{_u(_FORBIDDEN_PRINTABLE)}]*$")
-# ... that is not blank once trimmed (a required field: min_length=1 after the trimming).
-FILLED_SINGLE_LINE_PATTERN = (f"^[{_u(STRIPPED_CLASS)}]*[^{_u(_FORBIDDEN_PRINTABLE + _BREAKS + STRIPPED_CLASS)}]"
-                              f"[^{_u(_FORBIDDEN_PRINTABLE + _BREAKS)}]*[{_u(STRIPPED_CLASS)}]*$")
 
 CONTROL_MESSAGE = _l("Remove the invisible control characters from this field.")
 LINE_BREAK_MESSAGE = _l("This field takes a single line; remove the line breaks.")

@@ -482,8 +482,8 @@ def essentials_schema(*, new: bool) -> dict:
     """missing_essentials as JSON Schema, from the same ESSENTIALS: each section given is
     filled in (an edit replaces a section it sends whole), and a new document sends them
     all and a goods line with its nature or its number of packages."""
-    filled = {"name": {"pattern": inputs.FILLED_SINGLE_LINE_PATTERN},
-              "city": {"pattern": inputs.FILLED_SINGLE_LINE_PATTERN},
+    filled = {"name": {"pattern": inputs.text_pattern(filled=True)},
+              "city": {"pattern": inputs.text_pattern(filled=True)},
               "country": {"minLength": 1}, "date": {"type": "string"}}
     sections: dict[str, list[str]] = {}
     for section, key in ESSENTIALS:

@@ -34,8 +34,10 @@ constants the validators use (cmr_app/schemas.py, cmr_app/inputs.py, api/openapi
   checked as the API checks them, does not bear out.
 
 The API was brought to the description where it disagreed with JSON's own reading: 7.0 is
-the whole number 7 (bulk print's ids, support access days), and a support-log cursor of
-non-ASCII digits is refused instead of failing.
+the whole number 7 (bulk print's ids, support access days); a PDF's `languages` counts a
+repeated language once; a support-log cursor of non-ASCII digits is refused instead of
+failing. tests/api/test_description_patterns.py checks that the patterns and the
+validators agree, both ways.
 Failures name the request that failed.
 """
 from __future__ import annotations
