@@ -6,7 +6,8 @@ from functools import lru_cache
 from pydantic.json_schema import models_json_schema
 
 from .. import inputs
-from ..schemas import LANGUAGES, PLAIN_JSON, essentials_schema, PLAIN_JSON_REF, CarrierIn, ClientIn, DocumentIn, ProductIn
+from ..schemas import (LANGUAGES, PLAIN_JSON, PLAIN_JSON_REF, CarrierIn, ClientIn, DocumentIn, ProductIn,
+                       essentials_schema)
 
 ERROR = {"type": "object", "required": ["error"], "properties": {"error": {
     "type": "object", "required": ["code", "message"],
@@ -114,8 +115,9 @@ def _support_access_paths() -> dict:
                                   **_errors(400, 403, 422)}}},
         "/account/support-access/log": {"get": {
             "summary": "Every look by support (who, when, what) and every change of the consent, newest first",
-            "parameters": [{"name": "cursor", "in": "query", "description": "the next_cursor of the previous page",
-                            "schema": {"type": "string", "pattern": "^[0-9]{1,10}$"}},
+            "parameters": [{"name": "cursor", "in": "query",
+                            "description": "the next_cursor of the previous page (blank: the first)",
+                            "schema": {"type": "string", "pattern": "^([0-9]{1,10})?$"}},
                            *(p for p in PAGING if p["name"] == "limit")],
             "responses": {"200": {"description": "a page", **_json({
                 "type": "object", "properties": {"items": {"type": "array", "items": entry},
@@ -130,8 +132,8 @@ allow is accepted, one they refuse answers 422 naming the field.
 
 Formats of our own:
 
-- `tax-id`: a party's tax id, as its `country` says (the object's `anyOf`, one branch per case): blank, or
-  one of the two below, or, outside the EU, as typed.
+- `tax-id`: a party's tax id, as its `country` says (the object's `anyOf`, one branch
+  per case): blank, or one of the two below, or, outside the EU, as typed.
 - `vat-id-XX` (XX a member state of the EU, e.g. `vat-id-DE`): a tax id of a party whose
   `country` is XX, checked by its check digits (python-stdnum's `stdnum.eu.vat`), with or
   without the country prefix (`EL` for Greece); `vat-id-PL` is the Polish NIP (10 digits).
