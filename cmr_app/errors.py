@@ -37,6 +37,13 @@ class ValidationFailed(ServiceError):
         self.errors = errors
 
 
+class UnknownReference(ValidationFailed):
+    """A field names an object (by id) that the company does not have: the form shows it
+    under the field like any refusal; the API answers 404, as for an unknown id in the
+    path (a well-formed request about something that is not there)."""
+    status, code = 404, "not_found"
+
+
 class QuotaExceeded(ServiceError):
     status, code = 402, "quota_exceeded"
 

@@ -21,6 +21,48 @@ _LINE_BREAK = re.compile("[\n\r\u2028\u2029]")
 
 MAX_JSON_DEPTH = 16
 
+
+# The same rules as JSON Schema `pattern`s, for the OpenAPI description (schemas.py): a
+# string the description calls valid is one these checks let through, and back. Written
+# with \\uXXXX escapes, which ECMA-262, Python and Rust regexes read alike; lone
+# surrogates are left out of the character class (no regex engine of the three takes one
+# there), they cannot come out of the UTF-8 a client sends.
+def _u(ranges: str) -> str:
+    return "".join(f"\\u{ord(c):04x}" if not c == "-" else c for c in ranges)
+
+
+_FORBIDDEN_PRINTABLE = _FORBIDDEN.replace("\ud800-\udfff", "")
+# What pydantic's strip_whitespace takes off both ends (Unicode White_Space), less what
+# the body guard refuses anywhere (VT, FF, NEL).
+STRIPPED_CLASS = "\t\n\r \xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+STRIPPED = _u(STRIPPED_CLASS)
+FORBIDDEN = _u(_FORBIDDEN_PRINTABLE)
+FORBIDDEN_IN_LINE = _u(_FORBIDDEN_PRINTABLE + "\t\n\r\u2028\u2029")  # and line breaks, tabs
+# Any string of a JSON body or a query string (has_forbidden / json_problems).
+PLAIN_PATTERN = f"^[^{FORBIDDEN}]*$"
+# Any text with something else than whitespace in it (a reason that must be given).
+FILLED_PLAIN_PATTERN = f"^[^{FORBIDDEN}]*[^{FORBIDDEN}{STRIPPED}][^{FORBIDDEN}]*$"
+
+
+def single_line_pattern(core: str) -> str:
+    """A single-line field whose trimmed value matches `core` (a regex over what
+    `_plain_text` lets through; its classes may use FORBIDDEN_IN_LINE and STRIPPED)."""
+    return f"^[{STRIPPED}]*({core})[{STRIPPED}]*$"
+
+
+def text_pattern(*, multiline: bool = False, max_length: int | None = None, filled: bool = False) -> str:
+    """A schema field's whole rule as one pattern: what `_plain_text` lets through, at most
+    `max_length` characters and (`filled`) not blank, both counted once the whitespace
+    around it is trimmed (as pydantic's strip_whitespace does before it counts)."""
+    if max_length == 0:
+        return f"^[{STRIPPED}]*$"
+    inner = FORBIDDEN if multiline else FORBIDDEN_IN_LINE
+    edge = f"[^{inner}{STRIPPED}]"
+    middle = f"[^{inner}]{{0,{max_length - 2}}}" if max_length is not None else f"[^{inner}]*"
+    core = edge if max_length == 1 else f"{edge}({middle}{edge})?"
+    return f"^[{STRIPPED}]*({core}){'' if filled else '?'}[{STRIPPED}]*$"
+
+
 CONTROL_MESSAGE = _l("Remove the invisible control characters from this field.")
 LINE_BREAK_MESSAGE = _l("This field takes a single line; remove the line breaks.")
 

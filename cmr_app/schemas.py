@@ -4,17 +4,21 @@ field lives here once."""
 from __future__ import annotations
 
 import calendar
+import copy
 import re
 from datetime import date as Date
 from decimal import Decimal
+from functools import lru_cache
 from typing import Annotated, Any, ClassVar, Literal
 
+import plans
 from babel import Locale
 from babel.dates import get_month_names
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints,
-                      ValidationError, ValidationInfo, field_validator, model_validator)
+                      ValidationError, ValidationInfo, WithJsonSchema, field_validator, model_validator)
+from stdnum.eu import vat as eu_vat
 
 from . import inputs
 from .errors import ValidationFailed
@@ -67,19 +71,71 @@ def _real_day(value):
     return value
 
 
+def _decimal(max_digits: int, places: int, *, ge: int | None = None, blank: bool = False):
+    """A decimal field and its JSON Schema from the same bounds: a JSON number within them
+    in steps of the last place, or a decimal string ("705.60", what the API answers with);
+    `blank`: "" too, read as no amount (the field's own before-validator)."""
+    whole = max_digits - places
+    largest = float(Decimal(10) ** whole - Decimal(1).scaleb(-places))
+    number = {"type": "number", "minimum": 0 if ge == 0 else -largest, "maximum": largest,
+              "multipleOf": float(Decimal(1).scaleb(-places))}
+    string = {"type": "string",
+              "pattern": f"^({'' if ge == 0 else '-?'}[0-9]{{1,{whole}}}(\\.[0-9]{{1,{places}}})?){'?' if blank else ''}$"}
+    return Annotated[Decimal, Field(ge=ge, max_digits=max_digits, decimal_places=places),
+                     WithJsonSchema({"anyOf": [number, string]})]
+
+
 Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=300)]
 LongText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=4000)]
-Country = Annotated[str, StringConstraints(strip_whitespace=True), AfterValidator(_country)]
+Country = Annotated[str, StringConstraints(strip_whitespace=True), AfterValidator(_country),
+                    Field(json_schema_extra={"enum": ["", *COUNTRIES]})]
 # Numeric(12, 3) in the address book: at most 999,999,999.999, also in a document.
-Amount = Annotated[Decimal, Field(ge=0, max_digits=12, decimal_places=3)]
+Amount = _decimal(12, 3, ge=0)
+Money = _decimal(14, 2, blank=True)  # box 20's columns
 Id = Annotated[int, Field(ge=1, le=2**31 - 1)]
 Day = Annotated[Date, BeforeValidator(_real_day)]
 
+# Where the description (api/openapi.py) keeps PLAIN_JSON: what a body may carry besides
+# the fields a shape reads (ignored, but refused with control characters like any string).
+PLAIN_JSON_REF = "#/components/schemas/PlainJSON"
+PLAIN_JSON = {"anyOf": [
+    {"type": ["null", "boolean", "number"]},
+    {"type": "string", "pattern": inputs.PLAIN_PATTERN},
+    {"type": "array", "items": {"$ref": PLAIN_JSON_REF}},
+    {"type": "object", "propertyNames": {"pattern": inputs.PLAIN_PATTERN},
+     "additionalProperties": {"$ref": PLAIN_JSON_REF}}]}
+
+
+def _json_schema(schema: dict, cls) -> None:
+    """What the validators check, said in the JSON Schema of every shape, so that the API's
+    description (api/openapi.py, built from these models) cannot say less: the pattern of
+    `_plain_text` on each free-text field (single- or multi-line as `multiline` says), the
+    body guard's rule on the fields the shape ignores, and the shape's own additions."""
+    for name, prop in schema.get("properties", {}).items():
+        if prop.get("type") != "string" or {"enum", "const"} & prop.keys():
+            continue
+        # Lengths count once the whitespace around is trimmed, so they go into the pattern.
+        limit, filled = prop.pop("maxLength", None), prop.pop("minLength", 0) > 0
+        rule = inputs.text_pattern(multiline=name in cls.multiline, max_length=limit, filled=filled)
+        if "pattern" in prop:
+            prop["allOf"] = [{"pattern": rule}]
+        else:
+            prop["pattern"] = rule
+        if limit is not None:
+            prop["description"] = f"at most {limit} characters, not counting whitespace around them"
+    schema["propertyNames"] = {"pattern": inputs.PLAIN_PATTERN}
+    schema["additionalProperties"] = {"$ref": PLAIN_JSON_REF}
+    cls.describe(schema)
+
 
 class Model(BaseModel):
-    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
+    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True, json_schema_extra=_json_schema)
     # Fields that may span lines (textareas); every other string is a single line.
     multiline: ClassVar[frozenset[str]] = frozenset()
+
+    @classmethod
+    def describe(cls, schema: dict) -> None:
+        """Rules across fields that the JSON Schema can say, added to the shape's schema."""
 
     def cross_checks(self) -> dict[str, list[str]]:
         """Rules across fields, checked once every field is valid: field → messages."""
@@ -103,14 +159,84 @@ class Model(BaseModel):
         return value
 
 
+def _no_eu_prefix() -> str:
+    """A pattern of the tax ids check_tax_id keeps as typed when the party has no country:
+    the value (past the whitespace it loses) does not start with two letters whose upper
+    case names a member state (EL for Greece too)."""
+    prefixes = {c.upper() for c in eu_vat.MEMBER_STATES} | {"EL"}
+    ascii_letters = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+    # Each letter with every character whose upper case it is ("ſ" is an S, "ı" an I).
+    spelled = {a: a + a.lower() for a in ascii_letters}
+    for c in map(chr, range(0x80, 0x10000)):
+        if c.isalpha() and len(c.upper()) == 1 and c.upper() in ascii_letters:
+            spelled[c.upper()] += c
+
+    def one_of(letters, negate=False, also="") -> str:
+        return "[" + ("^" if negate else "") + "".join(inputs._u(spelled[x]) for x in letters) + also + "]"
+    # The first character: the end, or no letter (nor the whitespace before it).
+    options = ["$", one_of(ascii_letters, negate=True, also=inputs._u(inputs.STRIPPED_CLASS))]
+    for first in ascii_letters:
+        seconds = sorted(p[1] for p in prefixes if p[0] == first)
+        options.append(one_of(first) + (f"($|{one_of(seconds, negate=True)})" if seconds else ""))
+    return f"^[{inputs._u(inputs.STRIPPED_CLASS)}]*({'|'.join(options)})"
+
+
+# The compact shape of each member state's VAT id after its prefix (python-stdnum checks
+# the digits): the `pattern` beside the format `vat-id-XX`, so a consumer sees the shape
+# and a value of another shape is not called valid.
+VAT_ID_SHAPES = {
+    "AT": "U[0-9]{8}", "BE": "[0-9]{9,10}", "BG": "[0-9]{9,10}", "CY": "[0-9]{8}[A-Z]", "CZ": "[0-9]{8,10}",
+    "DE": "[0-9]{9}", "DK": "[0-9]{8}", "EE": "[0-9]{9}", "ES": "[0-9A-Z][0-9]{7}[0-9A-Z]", "FI": "[0-9]{8}",
+    "FR": "[0-9A-Z]{2}[0-9]{9}", "GR": "[0-9]{8,9}", "HR": "[0-9]{11}", "HU": "[0-9]{8}",
+    "IE": "[0-9][0-9A-Z+*][0-9]{5}[A-Z]{1,2}", "IT": "[0-9]{11}", "LT": "[0-9]{9}|[0-9]{12}", "LU": "[0-9]{8}",
+    "LV": "[0-9]{11}", "MT": "[0-9]{8}", "NL": "[0-9]{9}B[0-9]{2}", "PL": "[0-9]{10}", "PT": "[0-9]{9}",
+    "RO": "[0-9]{2,10}", "SE": "[0-9]{12}", "SI": "[0-9]{8}", "SK": "[0-9]{10}"}
+
+
+def _vat_id_core(country: str, *, prefix_required: bool) -> str:
+    prefix = "EL" if country == "GR" else country
+    spelled = "".join(f"[{c}{c.lower()}]" for c in prefix)
+    return f"({spelled}){'' if prefix_required else '?'}({VAT_ID_SHAPES[country]})"
+
+
+@lru_cache(maxsize=1)
+def tax_id_rules() -> list[dict]:
+    """check_tax_id as JSON Schema, one branch per case: with a member state as the country
+    the tax id is blank or that state's VAT id, prefix optional (format `vat-id-XX`; for PL
+    the NIP); without a country one that starts with a member state's prefix is that
+    state's VAT id (format `eu-vat-id`), any other is kept as typed; with another country
+    it is kept as typed."""
+    eu = [c for c in COUNTRIES if plans.is_eu_country(c)]
+    assert set(eu) == set(VAT_ID_SHAPES), "a member state without its VAT id shape"
+    rules: list[dict] = [{"required": ["country"], "properties": {
+        "country": {"const": c}, "tax_id": {"anyOf": [{"const": ""}, {
+            "format": f"vat-id-{c}", "pattern": inputs.single_line_pattern(_vat_id_core(c, prefix_required=False))}]}}}
+        for c in eu]
+    rules.append({"required": ["country"], "properties": {"country": {"enum": [c for c in COUNTRIES if c not in eu]}}})
+    any_vat_id = "|".join(_vat_id_core(c, prefix_required=True) for c in eu)
+    rules.append({"properties": {"country": {"const": ""}, "tax_id": {"anyOf": [
+        {"const": ""}, {"format": "eu-vat-id", "pattern": inputs.single_line_pattern(any_vat_id)},
+        {"pattern": _no_eu_prefix()}]}}})
+    return rules
+
+
+# Party._email as a pattern: blank, or an "@" with something either side and no space.
+_EMAIL_END = f"[^@ {inputs.FORBIDDEN_IN_LINE}{inputs.STRIPPED}]"
+EMAIL_PATTERN = inputs.single_line_pattern(
+    f"({_EMAIL_END}[^ {inputs.FORBIDDEN_IN_LINE}]*@[^ {inputs.FORBIDDEN_IN_LINE}]*{_EMAIL_END})?")
+
+
 class Party(Model):
     name: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] = ""
     address: Text = ""
     postal_code: Annotated[str, StringConstraints(strip_whitespace=True, max_length=20)] = ""
     city: Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)] = ""
     country: Country = ""
-    tax_id: Annotated[str, StringConstraints(strip_whitespace=True, max_length=32)] = ""
-    email: Annotated[str, StringConstraints(strip_whitespace=True, max_length=254)] = ""
+    # Format `tax-id`: what it must be depends on the country (tax_id_rules, the anyOf).
+    tax_id: Annotated[str, StringConstraints(strip_whitespace=True, max_length=32)] = Field(
+        "", json_schema_extra={"format": "tax-id"})
+    email: Annotated[str, StringConstraints(strip_whitespace=True, max_length=254)] = Field(
+        "", json_schema_extra={"pattern": EMAIL_PATTERN})
     phone: Annotated[str, StringConstraints(strip_whitespace=True, max_length=40)] = ""
 
     @field_validator("email")
@@ -119,6 +245,10 @@ class Party(Model):
         if value and ("@" not in value or " " in value or value.startswith("@") or value.endswith("@")):
             raise ValueError("email")
         return value
+
+    @classmethod
+    def describe(cls, schema: dict) -> None:
+        schema["anyOf"] = copy.deepcopy(tax_id_rules())
 
     @field_validator("tax_id")
     @classmethod
@@ -167,7 +297,8 @@ def _one_of(choices: tuple[str, ...], reason: str):
 class Adr(Model):
     """A dangerous-goods entry, printed as ADR 5.4.1.1.1 orders it: "UN 1263 PAINT, 3,
     II, (D/E)"."""
-    model_config = ConfigDict(populate_by_name=True, extra="ignore", str_strip_whitespace=True)
+    model_config = ConfigDict(populate_by_name=True, extra="ignore", str_strip_whitespace=True,
+                              json_schema_extra=_json_schema)
     un_number: Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^(\d{4})?$")] = ""
     proper_shipping_name: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] = ""
     class_: Annotated[str, StringConstraints(strip_whitespace=True, max_length=10),
@@ -234,9 +365,9 @@ class CashOnDelivery(Model):
 
 class Charge(Model):
     label: Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)] = ""
-    sender: Annotated[Decimal, Field(max_digits=14, decimal_places=2)] | None = None
+    sender: Money | None = None
     currency: Annotated[str, StringConstraints(strip_whitespace=True, to_upper=True, pattern=r"^([A-Z]{3})?$")] = ""
-    consignee: Annotated[Decimal, Field(max_digits=14, decimal_places=2)] | None = None
+    consignee: Money | None = None
 
     @field_validator("sender", "consignee", mode="before")
     @classmethod
@@ -267,7 +398,8 @@ class DocumentIn(Model):
     special_agreements: LongText = ""
     charges: Annotated[list[Charge], Field(max_length=20)] = Field(default_factory=list)
     established: Established = Field(default_factory=Established)
-    languages: Annotated[list[str], Field(min_length=1, max_length=3)] = Field(default_factory=lambda: ["pl", "en", "de"])
+    languages: Annotated[list[str], Field(min_length=1, max_length=3, json_schema_extra={
+        "items": {"enum": list(LANGUAGES)}, "uniqueItems": True})] = Field(default_factory=lambda: ["pl", "en", "de"])
     copies: Literal[3, 4] = 4
     status: Literal["issued", "in_transit", "delivered"] = "issued"
 
@@ -436,6 +568,27 @@ def dump(model: Model) -> dict:
 ESSENTIALS = (("sender", "name"), ("sender", "country"), ("consignee", "name"), ("consignee", "country"),
               ("taking_over", "city"), ("taking_over", "country"), ("taking_over", "date"),
               ("place_of_delivery", "city"), ("place_of_delivery", "country"))
+
+
+def essentials_schema(*, new: bool) -> dict:
+    """missing_essentials as JSON Schema, from the same ESSENTIALS: each section given is
+    filled in (an edit replaces a section it sends whole), and a new document sends them
+    all and a goods line with its nature or its number of packages."""
+    filled = {"name": {"pattern": inputs.text_pattern(filled=True)},
+              "city": {"pattern": inputs.text_pattern(filled=True)},
+              "country": {"minLength": 1}, "date": {"type": "string"}}
+    sections: dict[str, list[str]] = {}
+    for section, key in ESSENTIALS:
+        sections.setdefault(section, []).append(key)
+    described = {"anyOf": [{"required": ["nature"], "properties": {"nature": filled["name"]}},
+                           {"required": ["packages"], "properties": {"packages": {"type": "integer"}}}]}
+    schema = {"type": "object", "properties": {
+        **{section: {"type": "object", "required": keys, "properties": {k: filled[k] for k in keys}}
+           for section, keys in sections.items()},
+        "goods": {"type": "array", "contains": described}}}
+    if new:
+        schema["required"] = [*sections, "goods"]
+    return schema
 
 
 def _filled(value) -> bool:

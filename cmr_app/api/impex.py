@@ -23,7 +23,16 @@ def download(rows, fmt: str, what: str) -> Response:
     return response
 
 
+IMPORT_PARTS = ("file", "dry_run")
+
+
 def uploaded_file() -> bytes:
+    # A part the import does not read is refused, not ignored: a misspelt "file" would
+    # otherwise be told only as a missing file.
+    unknown = sorted((set(request.form) | set(request.files)) - set(IMPORT_PARTS))
+    if unknown:
+        message = _("The import reads only the parts “file” and “dry_run”.")
+        raise ValidationFailed({name: [message] for name in unknown}, message)
     upload = request.files.get("file")
     if upload is None:
         message = "Send the file as the multipart/form-data field “file” (CSV or XLSX)."
@@ -34,13 +43,12 @@ def uploaded_file() -> bytes:
 def dry_run_flag() -> bool:
     """`dry_run` from the query or the form: true/false (1/0, yes/no, on/off); anything
     else is refused rather than taken for "no" and saved."""
-    raw = request.args.get("dry_run")
-    if raw is None:
-        raw = request.form.get("dry_run")
-    value = (raw or "").strip().lower()
-    if value in TRUE or value in FALSE:
-        return value in TRUE
-    message = _("Use true or false.")
+    given = [raw.strip().lower() for raw in (request.args.get("dry_run"), request.form.get("dry_run"))
+             if raw is not None] or [""]
+    answers = {value in TRUE for value in given if value in TRUE or value in FALSE}
+    if len(answers) == 1 and all(value in TRUE or value in FALSE for value in given):
+        return answers.pop()
+    message = _("Use true or false.")  # also when the query and the form say different things
     raise ValidationFailed({"dry_run": [message]}, message)
 
 

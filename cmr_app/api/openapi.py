@@ -5,7 +5,9 @@ from functools import lru_cache
 
 from pydantic.json_schema import models_json_schema
 
-from ..schemas import CarrierIn, ClientIn, DocumentIn, ProductIn
+from .. import inputs
+from ..schemas import (LANGUAGES, PLAIN_JSON, PLAIN_JSON_REF, CarrierIn, ClientIn, DocumentIn, ProductIn,
+                       essentials_schema)
 
 ERROR = {"type": "object", "required": ["error"], "properties": {"error": {
     "type": "object", "required": ["code", "message"],
@@ -33,6 +35,15 @@ def _json(schema: dict) -> dict:
     return {"content": {"application/json": {"schema": schema}}}
 
 
+def _body(schema: dict) -> dict:
+    """A required JSON request body; an inline object carries, like every model's schema,
+    the body guard's rule on fields it does not read (PlainJSON)."""
+    if schema.get("type") == "object":
+        schema = {"propertyNames": {"pattern": inputs.PLAIN_PATTERN},
+                  "additionalProperties": {"$ref": PLAIN_JSON_REF}, **schema}
+    return {"required": True, **_json(schema)}
+
+
 def _list_of(name: str) -> dict:
     return {"type": "object", "properties": {"items": {"type": "array", "items": _ref(name)},
                                              "next_cursor": {"type": ["string", "null"]}}}
@@ -42,12 +53,17 @@ def _errors(*codes: int) -> dict:
     return {str(c): {"description": "error", **_json(_ref("Error"))} for c in (401, *codes)}
 
 
-# The cursor is opaque: exactly what a page's next_cursor gave (base64url, no padding);
-# anything else is a 422.
-PAGING = [{"name": "cursor", "in": "query", "description": "the next_cursor of the previous page",
-           "schema": {"type": "string", "pattern": "^[A-Za-z0-9_-]{4,24}$"}},
+# The cursor is opaque: exactly what a page's next_cursor gave (format `page-cursor`,
+# base64url without padding); anything else is a 400.
+PAGING = [{"name": "cursor", "in": "query", "description": "the next_cursor of the previous page (blank: the first)",
+           "schema": {"type": "string", "format": "page-cursor", "pattern": "^([A-Za-z0-9_-]{4,24})?$"}},
           {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 100}},
-          {"name": "q", "in": "query", "schema": {"type": "string"}}]
+          # No control characters in a query string (inputs.py: 400).
+          {"name": "q", "in": "query", "schema": {"type": "string", "pattern": inputs.PLAIN_PATTERN}}]
+_BLANK_OR_DATE = {"type": "string", "anyOf": [{"format": "date"}, {"maxLength": 0}]}
+# One to three label languages, comma-separated; empty items are skipped.
+_LANGUAGE = "(" + "|".join(LANGUAGES) + ")"
+_LANGUAGE_LIST = f"^,*({_LANGUAGE}(,+{_LANGUAGE}){{0,2}},*)?$"
 ID = [{"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}]
 
 
@@ -56,13 +72,13 @@ def _crud(name: str, schema: str) -> dict:
         f"/{name}": {
             "get": {"summary": f"List {name}", "parameters": PAGING,
                     "responses": {"200": {"description": "a page", **_json(_list_of(schema))}, **_errors()}},
-            "post": {"summary": f"Create one of {name}", "requestBody": _json(_ref(schema)),
+            "post": {"summary": f"Create one of {name}", "requestBody": _body(_ref(schema)),
                      "responses": {"201": {"description": "created", **_json(_ref(schema))}, **_errors(400, 403, 422)}},
         },
         f"/{name}/{{id}}": {
             "parameters": ID,
             "get": {"responses": {"200": {"description": "one", **_json(_ref(schema))}, **_errors(404)}},
-            "patch": {"requestBody": _json(_ref(schema)),
+            "patch": {"requestBody": _body(_ref(schema)),
                       "responses": {"200": {"description": "updated", **_json(_ref(schema))}, **_errors(403, 404, 422)}},
             "delete": {"responses": {"204": {"description": "deleted"}, **_errors(403, 404)}},
         },
@@ -88,19 +104,29 @@ def _support_access_paths() -> dict:
             "put": {"summary": "Owner only: {\"enabled\": true, \"days\": 1-90} lets support see the company's "
                                "documents, clients, carriers and products (read-only) until then; "
                                "{\"enabled\": false} ends it at once",
-                    "requestBody": _json({"type": "object", "required": ["enabled"], "properties": {
+                    "requestBody": _body({"type": "object", "required": ["enabled"], "properties": {
                         "enabled": {"type": "boolean"},
-                        "days": {"type": "integer", "minimum": 1, "maximum": 90}}}),
+                        "days": {"$ref": PLAIN_JSON_REF, "description": "with enabled true: 1-90"}},
+                        "anyOf": [{"properties": {"enabled": {"const": False}}},
+                                  {"required": ["days"], "properties": {
+                                      "enabled": {"const": True},
+                                      "days": {"type": "integer", "minimum": 1, "maximum": 90}}}]}),
                     "responses": {"200": {"description": "the consent", **_json(state)},
                                   **_errors(400, 403, 422)}}},
         "/account/support-access/log": {"get": {
             "summary": "Every look by support (who, when, what) and every change of the consent, newest first",
-            "parameters": [p for p in PAGING if p["name"] != "q"],
+            "parameters": [{"name": "cursor", "in": "query",
+                            "description": "the next_cursor of the previous page (blank: the first)",
+                            "schema": {"type": "string", "pattern": "^([0-9]{1,10})?$"}},
+                           *(p for p in PAGING if p["name"] == "limit")],
             "responses": {"200": {"description": "a page", **_json({
                 "type": "object", "properties": {"items": {"type": "array", "items": entry},
                                                  "next_cursor": {"type": ["string", "null"]}}})},
                           **_errors(422)}}},
     }
+
+
+IMPORT_MEDIA_TYPES = ("text/csv", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 
 def _impex_paths() -> dict:
@@ -123,7 +149,8 @@ def _impex_paths() -> dict:
                          "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {
                              "schema": {"type": "string", "format": "binary"}}}}
     fmt = {"name": "format", "in": "query", "schema": {"type": "string", "enum": ["csv", "xlsx"], "default": "csv"}}
-    query = {"name": "q", "in": "query", "schema": {"type": "string"}, "description": "the list's search"}
+    query = {"name": "q", "in": "query", "schema": {"type": "string", "pattern": inputs.PLAIN_PATTERN},
+             "description": "the list's search"}
     paths: dict = {}
     for name in ("clients", "carriers", "products"):
         paths[f"/{name}/import"] = {"post": {
@@ -136,25 +163,61 @@ def _impex_paths() -> dict:
                            "cannot be read at all is a 422 with `details.file`.",
             "parameters": [{"name": "dry_run", "in": "query", "schema": {"type": "boolean", "default": False},
                             "description": "check and count without saving"}],
-            "requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
-                "type": "object", "required": ["file"],
-                "properties": {"file": {"type": "string", "format": "binary"}}}}}},
+            "requestBody": {"required": True, "content": {"multipart/form-data": {
+                # No other part: one is a 422 naming it (a part with no name, or control
+                # characters in a name, is a 400 before that: inputs.py).
+                "schema": {"type": "object", "required": ["file"], "additionalProperties": False,
+                           "properties": {"file": {"type": "string", "format": "binary"},
+                                          "dry_run": {"type": "string", "enum": ["true", "false"],
+                                                      "description": "as the query's dry_run"}}},
+                # The file is a CSV or XLSX table whose first row names the columns (read by
+                # its content, not its name); anything else answers 422 with `details.file`.
+                "encoding": {"file": {"contentType": ", ".join(IMPORT_MEDIA_TYPES)}}}}},
             "responses": {"200": {"description": "what was (or, in a dry run, would be) done", **_json(result)},
-                          **_errors(403, 413, 422)}}}
+                          **_errors(400, 403, 413, 422)}}}
         paths[f"/{name}/export"] = {"get": {
             "summary": f"All {name} as one CSV (UTF-8 with BOM) or XLSX file, streamed; a cell that would start "
                        "a formula is prefixed with '",
             "parameters": [fmt, query],
             "responses": {"200": {"description": "the file (Content-Disposition: attachment)", **files},
-                          **_errors(422)}}}
+                          **_errors(400, 422)}}}
     paths["/documents/export"] = {"get": {
         "summary": "The document list as one CSV or XLSX file, newest first, with the list's filters, streamed",
-        "parameters": [fmt, query, {"name": "from", "in": "query", "schema": {"type": "string", "format": "date"}},
-                       {"name": "to", "in": "query", "schema": {"type": "string", "format": "date"}},
-                       {"name": "status", "in": "query", "schema": {"type": "string", "enum": list(ALL_STATUSES)}}],
+        "description": "The filters of `GET /documents`: a `to` before `from` answers 422, a blank "
+                       "parameter is no parameter.",
+        "x-parameter-order": [["from", "to"]],
+        "parameters": [fmt, query, {"name": "from", "in": "query", "schema": _BLANK_OR_DATE},
+                       {"name": "to", "in": "query", "schema": _BLANK_OR_DATE},
+                       {"name": "status", "in": "query", "schema": {"type": "string", "enum": ["", *ALL_STATUSES]}}],
         "responses": {"200": {"description": "the file (Content-Disposition: attachment)", **files},
-                      **_errors(422)}}}
+                      **_errors(400, 422)}}}
     return paths
+
+
+DESCRIPTION = """\
+The request schemas are the ones the API validates with (cmr_app/schemas.py): a value they
+allow is accepted, one they refuse answers 422 naming the field.
+
+Formats of our own:
+
+- `tax-id`: a party's tax id, as its `country` says (the object's `anyOf`, one branch
+  per case): blank, or one of the two below, or, outside the EU, as typed.
+- `vat-id-XX` (XX a member state of the EU, e.g. `vat-id-DE`): a tax id of a party whose
+  `country` is XX, checked by its check digits (python-stdnum's `stdnum.eu.vat`), with or
+  without the country prefix (`EL` for Greece); `vat-id-PL` is the Polish NIP (10 digits).
+- `eu-vat-id`: a VAT id of any member state with its prefix, e.g. `DE136695976`: what a
+  tax id starting with two letters that name a member state must be when the party has
+  no `country` (any other tax id of a party without a country, or of one outside the
+  EU, is kept as typed).
+- `promo-code`: a promo code the operator gave out (any case), not expired or used up.
+- `page-cursor`: the `next_cursor` of the previous page of the same list; any other value
+  answers 400.
+
+Every string of a JSON body, including fields an operation does not read, and of a query
+string is free of control characters and bidi overrides (`PlainJSON`); single-line fields
+also of line breaks and tabs except in the whitespace trimmed off their ends. A body nests
+at most 16 levels deep.
+"""
 
 
 # What any operation may answer whatever it does, each with the error object: a body that
@@ -180,34 +243,65 @@ def _document_common_errors(paths: dict) -> None:
                 responses.setdefault(str(code), {"description": "error", **_json(_ref("Error"))})
 
 
-def _catalogue_codes() -> tuple[list[str], list[str]]:
-    """The plan codes and feature keys the API accepts, from the catalogue it checks with."""
+def _catalogue_codes() -> tuple[list[str], list[str], list[str], list[int]]:
+    """The plan codes, feature keys, paid plans' codes and billing periods the API accepts,
+    from the catalogue it checks with."""
     from plans.catalogue import load_catalogue
     catalogue = load_catalogue()
-    return [p.code for p in catalogue.plans], sorted(catalogue.feature_keys)
+    return ([p.code for p in catalogue.plans], sorted(catalogue.feature_keys),
+            [p.code for p in catalogue.plans if not p.is_free], sorted(catalogue.billing_periods))
 
 
-@lru_cache(maxsize=1)
-def spec() -> dict:
-    _, defs = models_json_schema([(m, "validation") for m in (ClientIn, CarrierIn, ProductIn, DocumentIn)],
+def _order_schema(schema: dict, paid_plans: list[str], periods: list[int], online_payment: bool) -> None:
+    """billing.OrderIn with what billing.price and _parse_order check besides its shape."""
+    props = schema["properties"]
+    props["plan"] = {"type": "string", "enum": paid_plans}
+    props["period_months"] = {"type": "integer", "enum": periods}
+    props["promo_code"] = {"type": ["string", "null"], "format": "promo-code", "maxLength": 40,
+                           "description": "one code the operator gave out (format promo-code); an unknown, "
+                                          "expired or used-up one answers 422"}
+    props["payment_method"] = {"type": "string", "enum": ["transfer", "card"] if online_payment else ["transfer"],
+                               "default": "transfer",
+                               "description": "card only where the operator takes online payments"}
+
+
+def spec(online_payment: bool | None = None) -> dict:
+    """The description the running app serves (whether it takes card payments changes one
+    enum)."""
+    if online_payment is None:
+        from flask import current_app, has_app_context
+        online_payment = has_app_context() and bool(current_app.config.get("PAYMENT_PROVIDER"))
+    return _spec(online_payment)
+
+
+@lru_cache(maxsize=2)
+def _spec(online_payment: bool) -> dict:
+    from ..services.billing import OrderIn
+    _, defs = models_json_schema([(m, "validation") for m in (ClientIn, CarrierIn, ProductIn, DocumentIn, OrderIn)],
                                  ref_template="#/components/schemas/{model}")
-    schemas = {**defs["$defs"], "Error": ERROR, "Export": EXPORT}
-    plan_codes, feature_keys = _catalogue_codes()
+    schemas = {**defs["$defs"], "Error": ERROR, "Export": EXPORT, "PlainJSON": PLAIN_JSON,
+               # What issuing and editing check beyond the shape (schemas.missing_essentials)
+               "DocumentNew": {"allOf": [_ref("DocumentIn"), essentials_schema(new=True)]},
+               "DocumentEdit": {"allOf": [_ref("DocumentIn"), essentials_schema(new=False)]}}
+    plan_codes, feature_keys, paid_plans, periods = _catalogue_codes()
+    _order_schema(schemas["OrderIn"], paid_plans, periods, online_payment)
     paths = {
         "/account": {"get": {"summary": "The company, plan, trial, usage, features and subscription",
                              "responses": {"200": {"description": "account", **_json({"type": "object"})}, **_errors()}}},
         "/account/features/{key}": {"put": {
             "parameters": [{"name": "key", "in": "path", "required": True,
                             "schema": {"type": "string", "enum": feature_keys}}],
-            "requestBody": _json({"type": "object", "required": ["enabled"], "properties": {"enabled": {"type": "boolean"}}}),
+            "requestBody": _body({"type": "object", "required": ["enabled"], "properties": {"enabled": {"type": "boolean"}}}),
             "responses": {"200": {"description": "account"}, **_errors(402, 403, 409, 422)}}},
         "/account/plan": {"put": {
-            "requestBody": _json({"type": "object", "required": ["plan"], "properties": {"plan": {"type": "string", "enum": plan_codes}}}),
+            "requestBody": _body({"type": "object", "required": ["plan"], "properties": {"plan": {"type": "string", "enum": plan_codes}}}),
             "responses": {"200": {"description": "account"}, **_errors(402, 403, 409, 422)}}},
         "/account/logo": {
             "put": {"summary": "Upload the company logo: the PNG or JPEG file as the body (at most 1 MB and "
                                "16 megapixels); stored at most 1200 px on a side, re-encoded",
-                    "requestBody": {"content": {"image/png": {}, "image/jpeg": {}}},
+                    "requestBody": {"required": True, "content": {
+                        "image/png": {"schema": {"type": "string", "format": "binary"}},
+                        "image/jpeg": {"schema": {"type": "string", "format": "binary"}}}},
                     "responses": {"200": {"description": "the stored logo", **_json({"type": "object"})},
                                   **_errors(403, 422)}},
             "delete": {"responses": {"204": {"description": "removed"}, **_errors(403)}}},
@@ -233,28 +327,34 @@ def spec() -> dict:
         **_impex_paths(),
         "/documents": {
             "get": {"summary": "Documents, newest first",
-                    "parameters": PAGING + [{"name": "from", "in": "query", "schema": {"type": "string", "format": "date"}},
-                                            {"name": "to", "in": "query", "schema": {"type": "string", "format": "date"}},
+                    "description": "A `to` before `from` answers 422 (a reversed range is a mistake, not an "
+                                   "empty list).",
+                    # The same rule for tools: what JSON Schema cannot say across two parameters.
+                    "x-parameter-order": [["from", "to"]],
+                    # A blank parameter is no parameter.
+                    "parameters": PAGING + [{"name": "from", "in": "query", "schema": _BLANK_OR_DATE},
+                                            {"name": "to", "in": "query", "schema": _BLANK_OR_DATE},
                                             {"name": "status", "in": "query", "schema": {"type": "string", "enum": [
-                                                "issued", "in_transit", "delivered", "cancelled", "withdrawn"]}}],
+                                                "", "issued", "in_transit", "delivered", "cancelled", "withdrawn"]}}],
                     "responses": {"200": {"description": "a page", **_json(_list_of("DocumentIn"))}, **_errors(422)}},
             "post": {"summary": "Issue a document (counts against the monthly quota)",
                      "parameters": [{"name": "Idempotency-Key", "in": "header", "schema": {"type": "string", "maxLength": 200}}],
-                     "requestBody": _json(_ref("DocumentIn")),
-                     "responses": {"201": {"description": "created"}, **_errors(400, 402, 403, 409, 422)}},
+                     "requestBody": _body(_ref("DocumentNew")),
+                     "responses": {"201": {"description": "created"}, **_errors(400, 402, 403, 404, 409, 422)}},
         },
         "/documents/{id}": {"parameters": ID,
                             "get": {"responses": {"200": {"description": "document"}, **_errors(404)}},
                             "patch": {"summary": "Edit (does not count); a change of content is a new version",
-                                      "requestBody": _json(_ref("DocumentIn")),
+                                      "requestBody": _body(_ref("DocumentEdit")),
                                       "responses": {"200": {"description": "document"}, **_errors(403, 404, 409, 422)}},
                             "delete": {"summary": "Withdraw: content erased, number kept, public link answers 410 "
                                                   "(does not refund); optional JSON body {reason}",
                                        "responses": {"204": {"description": "withdrawn"}, **_errors(403, 404, 409)}}},
         "/documents/{id}/cancel": {"parameters": ID, "post": {
             "summary": "Cancel with a reason: kept, marked CANCELLED online and on every PDF printed afterwards",
-            "requestBody": _json({"type": "object", "required": ["reason"],
-                                  "properties": {"reason": {"type": "string", "maxLength": 500}}}),
+            "requestBody": _body({"type": "object", "required": ["reason"], "properties": {"reason": {
+                "type": "string", "maxLength": 500, "pattern": inputs.FILLED_PLAIN_PATTERN,
+                "description": "not blank; runs of whitespace are kept as one space"}}}),
             "responses": {"200": {"description": "document"}, **_errors(403, 404, 409, 422)}}},
         "/documents/{id}/versions": {"parameters": ID, "get": {
             "summary": "Every version with its check code (fingerprint), oldest first",
@@ -267,14 +367,14 @@ def spec() -> dict:
             "responses": {"200": {"description": "views"}, **_errors(404)}}},
         "/documents/print": {"post": {
             "summary": "Bulk print: one PDF of the chosen documents, every copy of each, in the order given",
-            "requestBody": _json({"type": "object", "required": ["ids"], "properties": {
+            "requestBody": _body({"type": "object", "required": ["ids"], "properties": {
                 "ids": {"type": "array", "minItems": 1, "maxItems": 200,
                         "items": {"type": "integer", "minimum": 1, "maximum": 2**31 - 1}}}}),
             "responses": {"200": {"description": "the PDF", "content": {"application/pdf": {}}},
                           **_errors(404, 409)}}},
         "/documents/{id}/duplicate": {"parameters": ID, "post": {
             "summary": "A new document with the same content (counts)",
-            "responses": {"201": {"description": "created"}, **_errors(402, 403, 404)}}},
+            "responses": {"201": {"description": "created"}, **_errors(402, 403, 404, 409)}}},
         "/documents/{id}/email": {"parameters": ID, "post": {
             "summary": "E-mail the PDF to the parties or to {\"to\": [addresses]} (feature email_documents)",
             "description": "202: accepted into the outbox, not yet delivered; `emails` gives each "
@@ -286,16 +386,21 @@ def spec() -> dict:
             "summary": "The document's recent e-mails: pending (with the last error), sent or failed",
             "responses": {"200": {"description": "{items, next_cursor}"}, **_errors(404)}}},
         "/documents/{id}/pdf": {"parameters": ID + [
-            {"name": "languages", "in": "query", "schema": {"type": "string"}, "example": "pl,en,de"},
+            {"name": "languages", "in": "query", "example": "pl,en,de",
+             "description": "one to three label languages, comma-separated (a repeated one counts once); "
+                            "blank: the document's own",
+             "schema": {"type": "string", "pattern": _LANGUAGE_LIST}},
             {"name": "copies", "in": "query", "schema": {"type": "integer", "enum": [3, 4]}},
-            {"name": "blank", "in": "query", "schema": {"type": "string", "enum": ["1", "true"]},
-             "description": "data only, for pre-printed IRU 1976 sets (shifted by the company's printer offset)"},
+            {"name": "blank", "in": "query", "schema": {"type": "string", "pattern": inputs.PLAIN_PATTERN},
+             "description": "`1` or `true`: data only, for pre-printed IRU 1976 sets (shifted by the company's "
+                            "printer offset); any other value: the whole form"},
             {"name": "annex", "in": "query",
-             "schema": {"type": "string", "enum": ["after", "separate", "only"], "default": "after"},
+             "schema": {"type": "string", "enum": ["", "after", "separate", "only"], "default": "after"},
              "description": "where the annex pages (what does not fit on the form) go: `after` all copies, "
                             "`separate` (the copies only) or `only` (the annex pages of every copy and the "
                             "electronic record: the second file; 422 when the document has none)"}],
-            "get": {"responses": {"200": {"description": "the PDF", "content": {"application/pdf": {}}}, **_errors(404, 422)}}},
+            "get": {"responses": {"200": {"description": "the PDF", "content": {"application/pdf": {}}},
+                                  **_errors(404, 409, 422)}}},
         "/documents/{id}/ecmr.json": {"parameters": ID, "get": {
             "summary": "The whole consignment as one e-CMR JSON document: eFTI common data set / UN/CEFACT element "
                        "names under `consignment`, our own `cmrOnline` block (versions, hash-chained events, "
@@ -308,7 +413,7 @@ def spec() -> dict:
                        "pro-forma that waits; 409 `seller_incomplete` while the operator's bank data is missing. "
                        "`features_suspended` lists the keys of switched-on features the ordered plan lacks: "
                        "they stop working (kept, not deleted) once it is in force",
-            "requestBody": _json({"type": "object", "required": ["plan", "period_months", "invoice"]}),
+            "requestBody": _body(_ref("OrderIn")),
             "responses": {"201": {"description": "{id, plan, period_months, status, kind, amounts, proforma, "
                                                  "cancelled_proformas, features_suspended: [feature key]}"}, **_errors(403, 409, 422)}}},
         "/invoices": {"get": {
@@ -331,7 +436,7 @@ def spec() -> dict:
     }
     _document_common_errors(paths)
     return {"openapi": "3.1.0",
-            "info": {"title": "CMR Online API", "version": "1.0.0"},
+            "info": {"title": "CMR Online API", "version": "1.0.0", "description": DESCRIPTION},
             "servers": [{"url": "/api/v1"}],
             "components": {"schemas": schemas,
                            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},

@@ -280,7 +280,8 @@ def document_emails(doc_id):
 @bp.get("/documents/<doc_id>/pdf")
 def document_pdf(doc_id):
     doc = documents.get_document(current().company_id, doc_id)
-    languages = [x for x in request.args.get("languages", "").split(",") if x] or None
+    # Empty items skipped, a repeated language counted once.
+    languages = list(dict.fromkeys(x for x in request.args.get("languages", "").split(",") if x)) or None
     copies = request.args.get("copies")
     if copies is not None and copies not in ("3", "4"):
         raise ValidationFailed({"copies": ["Choose 3 or 4 copies."]})

@@ -31,7 +31,7 @@ def support_access_switch():
 @bp.get("/account/support-access/log")
 def support_access_log():
     cursor = request.args.get("cursor") or None
-    if cursor is not None and not (cursor.isdigit() and len(cursor) <= 10):
+    if cursor is not None and not (cursor.isascii() and cursor.isdigit() and len(cursor) <= 10):
         raise ValidationFailed({"cursor": ["Send the next_cursor of the previous page."]})
     rows, next_id = support_access.log_page(current().company_id, limit_arg(),
                                             int(cursor) if cursor else None)

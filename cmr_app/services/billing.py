@@ -40,6 +40,15 @@ class InvoiceData(Party):
     postal_code: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20)]
     city: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 
+    @classmethod
+    def describe(cls, schema: dict) -> None:
+        """A Polish buyer must give the NIP (_buyer)."""
+        super().describe(schema)
+        for rule in schema["anyOf"]:
+            if rule["properties"].get("country") == {"const": "PL"}:
+                rule["required"] = ["country", "tax_id"]
+                rule["properties"]["tax_id"] = rule["properties"]["tax_id"]["anyOf"][1]  # not the blank
+
 
 class OrderIn(Model):
     plan: Annotated[str, StringConstraints(strip_whitespace=True, to_lower=True, min_length=1)]

@@ -27,6 +27,8 @@ def parse_ids(raw) -> list[int]:
                                           n=MAX_DOCUMENTS, chosen=len(raw))]})
     ids = []
     for value in raw:
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)  # 7.0 is the whole number 7 in JSON (and in JSON Schema)
         if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_ID:
             raise ValidationFailed({"ids": [_("Document ids are whole numbers.")]})
         if value not in ids:

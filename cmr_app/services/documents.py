@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from .. import clock
-from ..errors import Conflict, NotFound, PlanRequired, ServiceError, ValidationFailed
+from ..errors import Conflict, NotFound, PlanRequired, ServiceError, UnknownReference, ValidationFailed
 from ..extensions import db
 from ..models import Carrier, Client, Company, Document, DocumentTemplate, OutboxMail, User
 from ..schemas import ALL_STATUSES, DocumentIn, dump, missing_essentials, parse
@@ -43,7 +43,8 @@ def _resolve(company_id: int, model: DocumentIn) -> dict:
         if model.carrier_id:
             data["carrier"] = _copy_party(Carrier, company_id, model.carrier_id, ("vehicle_registration",))
     except NotFound:
-        raise ValidationFailed({"party": [_("A chosen client or carrier does not exist.")]})
+        raise UnknownReference({"party": [_("A chosen client or carrier does not exist.")]},
+                               _("A chosen client or carrier does not exist."))
     # The ids only say what to copy now; kept in the document, a later edit would copy
     # the address book again over what the user changed.
     for key in ("sender_client_id", "consignee_client_id", "carrier_id"):

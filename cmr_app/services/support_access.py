@@ -53,6 +53,8 @@ def parse_days(raw, *, typed: bool = False) -> int:
         raise ValidationFailed({"days": [message]})
     if typed and isinstance(raw, str) and raw.strip().isdigit() and len(raw.strip()) <= 4:
         raw = int(raw.strip())
+    if isinstance(raw, float) and raw.is_integer():
+        raw = int(raw)  # 30.0 is the whole number 30 in JSON (and in JSON Schema)
     if not isinstance(raw, int) or not MIN_DAYS <= raw <= MAX_DAYS:
         raise ValidationFailed({"days": [message]})
     return raw

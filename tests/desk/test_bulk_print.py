@@ -30,6 +30,8 @@ def test_one_pdf_with_every_copy_of_each_in_the_order_chosen(api):
     assert all("Beta Spedition" in p and second["number"] in p for p in pages[:4])
     assert all("Alpha Logistik" in p and first["number"] in p for p in pages[4:])
     assert reader.trailer["/Root"]["/ViewerPreferences"]["/PrintScaling"] == "/None"
+    # 7.0 is the whole number 7 in JSON (as the description's "integer" reads it).
+    assert len(pdf_pages_text(api.post("/documents/print", json={"ids": [float(first["id"])]}).data)) == 3
 
 
 def test_bad_choices_are_refused_with_the_reason(api, api_for, make_account):
@@ -38,6 +40,7 @@ def test_bad_choices_are_refused_with_the_reason(api, api_for, make_account):
                                 ({"ids": list(range(1, 202))}, "At most 200 documents at once; you chose 201."),
                                 ({"ids": ["1"]}, "Document ids are whole numbers."),
                                 ({"ids": [True]}, "Document ids are whole numbers."),
+                                ({"ids": [1.5]}, "Document ids are whole numbers."),
                                 ({}, "Choose at least one document.")):
         response = api.post("/documents/print", json=body)
         assert response.status_code == 422, body

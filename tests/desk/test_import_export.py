@@ -127,6 +127,19 @@ def test_a_dry_run_saves_nothing(api):
                        content_type="multipart/form-data")
     assert unclear.status_code == 422 and unclear.get_json()["error"]["details"]["dry_run"]
     assert _book(api, "clients") == []
+    # the query and the form saying different things: refused, nothing saved
+    torn = api.post("/clients/import?dry_run=true", data={"file": (io.BytesIO(content), "c.csv"), "dry_run": "0"},
+                    content_type="multipart/form-data")
+    assert torn.status_code == 422 and torn.get_json()["error"]["details"]["dry_run"]
+    assert _book(api, "clients") == []
+    # a part the import does not read (a misspelt "file") is named, nothing saved
+    misspelt = api.post("/clients/import", data={"flie": (io.BytesIO(content), "c.csv")},
+                        content_type="multipart/form-data")
+    assert misspelt.status_code == 422 and list(misspelt.get_json()["error"]["details"]) == ["flie"]
+    extra = api.post("/clients/import", data={"file": (io.BytesIO(content), "c.csv"), "note": "x"},
+                     content_type="multipart/form-data")
+    assert extra.status_code == 422 and list(extra.get_json()["error"]["details"]) == ["note"]
+    assert _book(api, "clients") == []
     # an update in a dry run is counted, not saved
     assert api.post("/clients", json={"name": "Alpha", "city": "Kraków"}).status_code == 201
     moved = _csv([["name", "city"], ["ALPHA", "Gdańsk"]])

@@ -143,6 +143,12 @@ def test_the_log_pages_with_a_cursor(owner, owner_api, admin_client):
     rest = owner_api.get(f"/account/support-access/log?limit=3&cursor={first['next_cursor']}").get_json()
     assert [i["action"] for i in rest["items"]] == ["viewed", "granted"] and rest["next_cursor"] is None
     assert owner_api.get("/account/support-access/log?cursor=abc").status_code == 422
+    # Digits of other scripts are digits to str.isdigit, not to int(): refused, not a 500.
+    assert owner_api.get("/account/support-access/log?cursor=%C2%B2").status_code == 422
+    assert owner_api.get("/account/support-access/log?cursor=%D9%A3").status_code == 422
+    # 7.0 days is the whole number 7 in JSON (as the description's "integer" reads it).
+    assert owner_api.put("/account/support-access", json={"enabled": True, "days": 7.0}).status_code == 200
+    assert owner_api.put("/account/support-access", json={"enabled": True, "days": 7.5}).status_code == 422
     assert owner_api.get("/account/support-access/log?limit=0").status_code == 422
 
 
@@ -238,6 +244,10 @@ def test_the_early_boolean_becomes_a_consent_that_ends(empty_database):
 def test_the_openapi_document_describes_support_access(client):
     paths = client.get("/api/v1/openapi.json").get_json()["paths"]
     put = paths["/account/support-access"]["put"]
-    days = put["requestBody"]["content"]["application/json"]["schema"]["properties"]["days"]
-    assert (days["minimum"], days["maximum"]) == (1, 90) and "422" in put["responses"]
+    body = put["requestBody"]["content"]["application/json"]["schema"]
+    # Days are asked (1-90) only of a consent given: {"enabled": false} ends it whatever else.
+    granting = next(b for b in body["anyOf"] if b["properties"]["enabled"] == {"const": True})
+    days = granting["properties"]["days"]
+    assert granting["required"] == ["days"] and (days["minimum"], days["maximum"]) == (1, 90)
+    assert "422" in put["responses"]
     assert "get" in paths["/account/support-access/log"]
