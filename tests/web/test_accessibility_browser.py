@@ -12,6 +12,7 @@ import pytest
 
 from cmr_app.extensions import db
 from tests.conftest import sample_document
+from webhelpers import browser_sign_in as sign_in
 
 CHROMIUM = "/usr/bin/chromium"
 pytestmark = [pytest.mark.browser,
@@ -57,14 +58,6 @@ def axe_browser(live_server, chromium):
     yield new_page
     for page in pages:
         page.close()
-
-
-def sign_in(page, base: str, email: str, password: str = "correct horse 1") -> None:
-    page.goto(base + "/login")
-    page.fill("input[name=email]", email)
-    page.fill("input[name=password]", password)
-    page.click("button[type=submit].primary")
-    page.wait_for_url("**/documents")
 
 
 def serious_violations(page, base: str, paths, *, shots: str | None = None) -> list[str]:

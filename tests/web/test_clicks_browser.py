@@ -13,7 +13,7 @@ from decimal import Decimal
 
 import pytest
 
-from webhelpers import documents_in_db
+from webhelpers import browser_sign_in, documents_in_db
 
 CHROMIUM = "/usr/bin/chromium"
 pytestmark = [pytest.mark.browser,
@@ -109,11 +109,7 @@ def seed_address_book(app, owner) -> None:
 
 def sign_in(page, base: str, user) -> None:
     """Signing in is not part of issuing the CMR, so it is not counted."""
-    page.goto(base + "/login")
-    page.fill("input[name=email]", user.email)
-    page.fill("input[name=password]", "correct horse 1")
-    page.click("button[type=submit].primary")
-    page.wait_for_url("**/documents")
+    browser_sign_in(page, base, user.email)
 
 
 def save_bar_in_view(page) -> bool:

@@ -8,6 +8,8 @@ import os
 
 import pytest
 
+from webhelpers import browser_sign_in
+
 CHROMIUM = "/usr/bin/chromium"
 pytestmark = [pytest.mark.browser,
               pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="needs Debian's Chromium")]
@@ -34,11 +36,7 @@ def test_the_import_preview_then_confirm(live_server, chromium, make_account, tm
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     try:
-        page.goto(live_server + "/login")
-        page.fill("input[name=email]", owner.email)
-        page.fill("input[name=password]", owner.password)
-        page.click("button[type=submit].primary")
-        page.wait_for_url("**/documents")
+        browser_sign_in(page, live_server, owner.email, owner.password)
         page.goto(live_server + "/book/clients/new")
         page.fill("input[name=name]", "Meble Kowalski Sp. z o.o.")
         page.fill("input[name=city]", "Poznań")

@@ -7,6 +7,8 @@ import os
 
 import pytest
 
+from webhelpers import browser_sign_in
+
 CHROMIUM = "/usr/bin/chromium"
 pytestmark = [pytest.mark.browser,
               pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="needs Debian's Chromium")]
@@ -27,11 +29,7 @@ def test_a_refused_downgrade_is_told_in_view(live_server, chromium, make_account
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     try:
-        page.goto(live_server + "/login")
-        page.fill("input[name=email]", owner.email)
-        page.fill("input[name=password]", owner.password)
-        page.click("button[type=submit].primary")
-        page.wait_for_url("**/documents")
+        browser_sign_in(page, live_server, owner.email, owner.password)
         page.goto(live_server + "/settings")
         page.locator("table.features tr", has_text="Document templates").get_by_role("button", name="Switch on").click()
         page.wait_for_url("**/settings#plan")

@@ -8,6 +8,8 @@ import os
 
 import pytest
 
+from webhelpers import browser_sign_in
+
 CHROMIUM = "/usr/bin/chromium"
 pytestmark = [pytest.mark.browser,
               pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="needs Debian's Chromium")]
@@ -34,11 +36,7 @@ def test_a_form_with_several_errors_shows_them_all_beside_their_inputs(live_serv
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     try:
-        page.goto(live_server + "/login")
-        page.fill("input[name=email]", owner.email)
-        page.fill("input[name=password]", owner.password)
-        page.click("button[type=submit].primary")
-        page.wait_for_url("**/documents")
+        browser_sign_in(page, live_server, owner.email, owner.password)
         page.goto(live_server + "/documents/new")
         assert page.locator("[name='sender.name'][required][aria-required=true]").count() == 1
         for name, value in TYPED.items():
@@ -76,11 +74,7 @@ def test_a_client_form_with_several_errors_shows_them_all(live_server, chromium,
     owner = make_account(company="Spedycja Test")
     page = chromium.new_page(viewport={"width": width, "height": height})
     try:
-        page.goto(live_server + "/login")
-        page.fill("input[name=email]", owner.email)
-        page.fill("input[name=password]", owner.password)
-        page.click("button[type=submit].primary")
-        page.wait_for_url("**/documents")
+        browser_sign_in(page, live_server, owner.email, owner.password)
         page.goto(live_server + "/book/clients/new")
         page.fill("[name=city]", "Poznań")
         page.select_option("select[name=country]", "PL")

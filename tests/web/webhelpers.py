@@ -77,3 +77,12 @@ def section_messages(html: str, section: str) -> list[str]:
     root = lxml_html.fromstring(html)
     found = root.get_element_by_id(section)
     return [" ".join(el.text_content().split()) for el in found.find_class("flash")]
+
+
+def browser_sign_in(page, base: str, email: str, password: str = "correct horse 1") -> None:
+    """Signs in through the login page in the browser and waits for the document list."""
+    page.goto(base + "/login")
+    page.fill("input[name=email]", email)
+    page.fill("input[name=password]", password)
+    page.click("button[type=submit].primary")
+    page.wait_for_url("**/documents")
