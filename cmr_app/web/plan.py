@@ -3,6 +3,7 @@ switches, orders, pro-formas and invoices."""
 from __future__ import annotations
 
 from flask import flash, has_request_context, redirect, request, url_for
+from flask_babel import format_number, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -56,11 +57,11 @@ def _trial_banner():
     if not now.trial_active:
         return {"trial_banner": None}
     catalogue = entitlements.catalogue()
-    lang = current_user.language or "en"
+    lang = str(get_locale() or "en")  # the page's language, whether chosen or the browser's
     higher = [p for p in catalogue if p.price_per_year > now.plan.price_per_year]
     return {"trial_banner": {
         "plan": now.plan.name(lang), "last_day": entitlements.trial_last_day(company),
-        "documents": now.plan.documents_per_month,
+        "documents": format_number(now.plan.documents_per_month),
         "features": [catalogue.feature_name(key, lang) for key in sorted(now.plan.features)],
         "higher": min(higher, key=lambda p: p.price_per_year).name(lang) if higher else None}}
 

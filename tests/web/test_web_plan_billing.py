@@ -144,3 +144,35 @@ def test_the_invoice_list_links_its_ksef_xml(client, owner, make_account, login)
     client.post("/logout")
     login(make_account(company="Other Company"))
     assert client.get(link).status_code == 404
+
+
+def _banner(page: str) -> str | None:
+    found = re.search(r'<div class="banner trial" id="trial-banner"[^>]*>(.*?)</div>', page, re.S)
+    return " ".join(re.sub(r"<[^>]+>", " ", found.group(1)).split()) if found else None
+
+
+def test_the_trial_banner_says_what_the_trial_gives_and_how_to_try_more(client, make_account, login):
+    """Issue 13 item 4: on every page of the desk, the trial's plan, its last day, its
+    documents and functions, and the way to try a higher plan (or to choose one)."""
+    with time_machine.travel("2026-01-05T10:00:00+00:00", tick=False):
+        free = make_account(plan="free")
+        login(free)
+        banner = _banner(text(client.get("/documents")))
+        # 30 days from January 5 inclusive: the last is February 3.
+        assert banner.startswith("Free trial until the end of February 3, 2026: the Free plan with 10 documents "
+                                 "a month and no paid functions."), banner
+        assert banner.endswith("Try Standard free until then")
+        assert _banner(text(client.get("/book/clients"))) == banner  # every page of the desk
+        client.post("/logout")
+        pro = make_account(plan="pro")
+        login(pro)
+        banner = _banner(text(client.get("/settings")))
+        assert ("the Pro plan with 2,000 documents a month and Company logo on the CMR, Custom numbering, "
+                "E-mailing documents, Document templates.") in banner, banner
+        assert banner.endswith("Choose the plan to keep after the trial")
+        # In the language of the page, names and numbers too.
+        client.post("/settings/account", data={"language": "pl"})
+        polish = _banner(text(client.get("/documents")))
+        assert "Pro" in polish and "2000" not in polish and "Logo firmy" in polish, polish
+    with time_machine.travel("2026-03-01T10:00:00+00:00", tick=False):
+        assert _banner(text(client.get("/documents"))) is None  # the trial is over
