@@ -31,6 +31,7 @@ def test_registration_remembers_the_plan_and_sends_the_activation_link(app, clie
     radios = re.findall(r'<input[^>]*name="plan"[^>]*>', page)
     assert [re.search(r'value="(\w+)"', r).group(1) for r in radios] == ["free", "standard", "pro"]
     assert [r for r in radios if " checked" in r] == [r for r in radios if 'value="standard"' in r]
+    assert "2,000 documents a month" in page and "10 documents a month" in page  # counts as the locale writes them
     response = register(client, plan="standard")
     assert response.status_code == 302 and response.headers["Location"] == "/register/done"
     assert "We have sent a message to ewa@przewozy.pl" in text(client.get("/register/done"))

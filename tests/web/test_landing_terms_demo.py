@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from cmr_app.extensions import db
 
-from conftest import PASSWORD
+PASSWORD = "correct horse 1"  # as make_account sets it
 
 
 def _text(page: bytes) -> str:
