@@ -46,6 +46,12 @@ KIND_PAGES = {
 }
 
 
+def read_only(kind: str):
+    """A viewer who asked to change an address book: back to its list, saying why."""
+    flash(_("Your role allows reading only."), "error")
+    return redirect(url_for("web.entries", kind=kind))
+
+
 def _kind(kind: str):
     if kind not in addressbook.KINDS:
         abort(404)
@@ -101,8 +107,7 @@ def entry_new(kind: str):
     model_kind, page = _kind(kind)
     if request.method == "GET":
         if not can_edit():
-            flash(_("Your role allows reading only."), "error")
-            return redirect(url_for("web.entries", kind=kind))
+            return read_only(kind)
         return _render_form(kind, FormState({"country": current_user.company.country or ""}))
     try:
         entry = addressbook.create_entry(model_kind, current_user, _payload(kind))

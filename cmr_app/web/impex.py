@@ -5,6 +5,8 @@ in services/impex.py, as for the API; the uploaded file waits for the confirmati
 services/import_uploads.py."""
 from __future__ import annotations
 
+from functools import wraps
+
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
@@ -16,7 +18,7 @@ from ..schemas import ALL_STATUSES
 from ..services import impex, import_uploads
 from . import bp
 from .common import can_edit, flash_refusal, parse_date_arg
-from .entries import KIND_PAGES, _kind
+from .entries import KIND_PAGES, _kind, read_only
 from .errors import TOO_LARGE_PAGES
 
 ACCEPT = ".csv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -34,9 +36,16 @@ def _render_upload(kind: str, message: str | None = None, status: int = 200):
                            max_rows=impex.MAX_ROWS), status
 
 
-def _read_only(kind: str):
-    flash(_("Your role allows reading only."), "error")
-    return redirect(url_for("web.entries", kind=kind))
+def _editing(view):
+    """The import's views: a known address book (else 404) and a user who may change it
+    (else back to the list); the view gets the book's model kind and page."""
+    @wraps(view)
+    def checked(kind: str):
+        model_kind, page = _kind(kind)
+        if not can_edit():
+            return read_only(kind)
+        return view(kind, model_kind, page)
+    return checked
 
 
 def _too_large():
@@ -53,20 +62,16 @@ TOO_LARGE_PAGES["web.entries_import_preview"] = _too_large
 
 @bp.get("/book/<kind>/import")
 @login_required
-def entries_import_form(kind: str):
-    _kind(kind)
-    if not can_edit():
-        return _read_only(kind)
+@_editing
+def entries_import_form(kind: str, model_kind, page):
     return _render_upload(kind)
 
 
 @bp.post("/book/<kind>/import")
 @login_required
-def entries_import_preview(kind: str):
+@_editing
+def entries_import_preview(kind: str, model_kind, page):
     """The dry run: what the file would create, change and refuse; nothing is saved."""
-    model_kind, page = _kind(kind)
-    if not can_edit():
-        return _read_only(kind)
     upload = request.files.get("file")
     if upload is None or not upload.filename:
         return _render_upload(kind, _("Choose a CSV or XLSX file."), 422)
@@ -90,11 +95,9 @@ def entries_import_preview(kind: str):
 
 @bp.post("/book/<kind>/import/confirm")
 @login_required
-def entries_import_confirm(kind: str):
+@_editing
+def entries_import_confirm(kind: str, model_kind, page):
     """Applies the file previewed (valid rows saved, rows with errors skipped), or drops it."""
-    model_kind, page = _kind(kind)
-    if not can_edit():
-        return _read_only(kind)
     token = request.form.get("token")
     if request.form.get("action") == "discard":
         import_uploads.discard(current_user, kind, token)
