@@ -2,13 +2,15 @@
 document list to CSV and XLSX with the list's filters, through the API."""
 from __future__ import annotations
 
-import csv
 import io
 import tracemalloc
 
-from openpyxl import Workbook, load_workbook
-
 from tests.conftest import sample_document
+from tests.table_helpers import CLIENT_ROWS_WITH_ERRORS
+from tests.table_helpers import csv_file as _csv
+from tests.table_helpers import csv_rows as _csv_rows
+from tests.table_helpers import xlsx_file as _xlsx
+from tests.table_helpers import xlsx_rows as _xlsx_rows
 
 CLIENTS = [
     {"name": "Meble Kowalski Sp. z o.o.", "city": "Poznań", "country": "PL", "tax_id": "7010847517"},
@@ -22,34 +24,8 @@ def _upload(api, kind: str, content: bytes, filename: str = "book.csv", dry_run:
                     data={"file": (io.BytesIO(content), filename)}, content_type="multipart/form-data")
 
 
-def _csv(rows: list[list[str]], encoding: str = "utf-8", delimiter: str = ",") -> bytes:
-    buffer = io.StringIO()
-    csv.writer(buffer, delimiter=delimiter).writerows(rows)
-    return buffer.getvalue().encode(encoding)
-
-
-def _xlsx(rows: list[list]) -> bytes:
-    workbook = Workbook()
-    for row in rows:
-        workbook.active.append(row)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
-
-
 def _book(api, kind: str) -> list[dict]:
     return api.get(f"/{kind}?limit=100").get_json()["items"]
-
-
-def _csv_rows(response) -> list[dict]:
-    text = response.data.decode("utf-8")
-    assert text.startswith("\ufeff")
-    return list(csv.DictReader(io.StringIO(text[1:])))
-
-
-def _xlsx_rows(response) -> list[list]:
-    sheet = load_workbook(io.BytesIO(response.data), read_only=True).worksheets[0]
-    return [list(r) for r in sheet.iter_rows(values_only=True)]
 
 
 def test_csv_round_trip_changes_nothing_then_an_edit_updates(api):
@@ -97,12 +73,7 @@ def test_xlsx_round_trip_of_products_with_numbers_and_adr(api):
 
 
 def test_errors_name_row_and_column_while_valid_rows_are_saved(api):
-    content = _csv([["name", "country", "tax_id", "email"],
-                    ["Alpha Sp. z o.o.", "PL", "7010847517", ""],
-                    ["Beta GmbH", "XX", "", ""],
-                    ["", "PL", "", ""],
-                    ["Gamma", "PL", "", "not-an-address"],
-                    ["Delta", "PL", "1234567890", ""]])
+    content = _csv(CLIENT_ROWS_WITH_ERRORS)
     response = _upload(api, "clients", content)
     assert response.status_code == 200
     result = response.get_json()

@@ -3,7 +3,6 @@ or XLSX file through a dry-run preview and "Confirm import", and the lists to CS
 XLSX with their search and filters."""
 from __future__ import annotations
 
-import csv
 import io
 import re
 from datetime import timedelta
@@ -12,10 +11,14 @@ from pathlib import Path
 
 import pytest
 import time_machine
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 from sqlalchemy import select
 
 from tests.conftest import sample_document
+from tests.table_helpers import CLIENT_ROWS_WITH_ERRORS
+from tests.table_helpers import csv_file as _csv
+from tests.table_helpers import csv_rows as _csv_rows
+from tests.table_helpers import xlsx_file as _xlsx
 from webhelpers import cmr_form
 
 PASSWORD = "correct horse 1"
@@ -30,21 +33,6 @@ def app_config(app_config, tmp_path):
 def uploads(app_config) -> Path:
     """Where the files waiting for "Confirm import" are kept."""
     return Path(app_config["EXPORT_DIR"]) / "imports"
-
-
-def _csv(rows) -> bytes:
-    buffer = io.StringIO()
-    csv.writer(buffer).writerows(rows)
-    return buffer.getvalue().encode("utf-8")
-
-
-def _xlsx(rows) -> bytes:
-    workbook = Workbook()
-    for row in rows:
-        workbook.active.append(row)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
 
 
 def _upload(client, kind: str, content: bytes, filename: str = "book.csv"):
@@ -66,12 +54,6 @@ def _book(app, model_name: str, company_id: int) -> list:
     model = getattr(models, model_name)
     with app.app_context():
         return list(db.session.scalars(select(model).where(model.company_id == company_id).order_by(model.id)))
-
-
-def _csv_rows(response) -> list[dict]:
-    text = response.get_data(as_text=True)
-    assert text.startswith("\ufeff")
-    return list(csv.DictReader(io.StringIO(text[1:])))
 
 
 def _login_other(app, user):
@@ -129,12 +111,7 @@ def test_an_xlsx_of_products_previews_and_imports(app, client, owner):
 
 
 def test_a_file_with_errors_shows_each_row_and_column_and_saves_nothing(app, client, owner):
-    content = _csv([["name", "country", "tax_id", "email"],
-                    ["Alpha Sp. z o.o.", "PL", "7010847517", ""],
-                    ["Beta GmbH", "XX", "", ""],
-                    ["", "PL", "", ""],
-                    ["Gamma", "PL", "", "not-an-address"],
-                    ["Delta", "PL", "1234567890", ""]])
+    content = _csv(CLIENT_ROWS_WITH_ERRORS)
     preview = _upload(client, "clients", content)
     assert preview.status_code == 200
     html = preview.get_data(as_text=True)
