@@ -3,7 +3,7 @@ query on tenant-owned models by it."""
 from __future__ import annotations
 
 from flask import g, has_request_context
-from sqlalchemy import event, select
+from sqlalchemy import event
 from sqlalchemy.orm import Session, with_loader_criteria
 
 from .errors import NotFound
@@ -45,10 +45,10 @@ def get_owned(model, object_id, company_id: int):
         raise NotFound()
     if not 1 <= object_id <= MAX_ID:  # beyond the id column: cannot exist
         raise NotFound()
-    obj = db.session.execute(
-        select(model).where(model.id == object_id, model.company_id == company_id)
-    ).scalar_one_or_none()
-    if obj is None:
+    # By primary key: an object the request's first query brought (the API's token query
+    # loads the document a /documents/<id> path names) is taken from the session.
+    obj = db.session.get(model, object_id)
+    if obj is None or obj.company_id != company_id:
         raise NotFound()
     return obj
 

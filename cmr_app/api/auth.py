@@ -4,12 +4,16 @@ from __future__ import annotations
 from flask import g, request
 
 from ..errors import ServiceError
+from ..extensions import db
 from ..models import User
 from ..services import tokens
-from ..tenant import set_current_company
+from ..tenant import MAX_ID, set_current_company
 from . import bp
 
 PUBLIC = {"api.openapi", "api.plans", "api.ecmr_schema"}
+# Views that only read: their queries run outside a transaction (see authenticate). A
+# view here must not write, bar the token's last use, which is one statement.
+READ_ONLY = {"api.document_pdf"}
 
 
 class Unauthorized(ServiceError):
@@ -24,7 +28,11 @@ def authenticate():
     scheme, _, secret = header.partition(" ")
     if scheme.lower() != "bearer" or not secret.strip():
         raise Unauthorized("Send an API token: Authorization: Bearer <token>.")
-    user = tokens.user_for_token(secret.strip())
+    if request.endpoint in READ_ONLY:
+        # One SELECT needs no transaction around it: no BEGIN and ROLLBACK round trips,
+        # and the connection keeps its prepared statements (a ROLLBACK drops them).
+        db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+    user = tokens.user_for_token(secret.strip(), document_id=_document_in_path())
     if user is None:
         raise Unauthorized("This API token is not valid.")
     from ..services import blocking, entitlements
@@ -38,6 +46,12 @@ def authenticate():
     g.api_user = user
     set_current_company(user.company_id)
     return None
+
+
+def _document_in_path() -> int | None:
+    """The document a /documents/<doc_id> path names, for the token query to bring along."""
+    value = (request.view_args or {}).get("doc_id")
+    return int(value) if isinstance(value, str) and value.isdigit() and 0 < int(value) <= MAX_ID else None
 
 
 def _withdrawing_support_access() -> bool:

@@ -134,11 +134,14 @@ def issue_document(user: User, payload: dict, *, commit: bool = True) -> Documen
     accounts.require_editor(user)
     company = user.company
     data = _validated(company.id, payload)
-    quota.consume_quota(company)
     pattern, start = numbering_settings(company)
+    local_now = _local_now(company)
     doc = Document(company_id=company.id, created_by_id=user.id, created_at=clock.now(),
                    public_token=secrets.token_urlsafe(PUBLIC_TOKEN_BYTES))
-    doc.number = numbering.next_number(company.id, pattern, start, _local_now(company))
+    # From here to the commit the company's quota and number rows are locked: other
+    # documents of the company wait, so only what needs the number comes after.
+    quota.consume_quota(company)
+    doc.number = numbering.next_number(company.id, pattern, start, local_now)
     _apply(doc, data, company)
     db.session.add(doc)
     try:

@@ -6,12 +6,12 @@ import secrets
 from functools import lru_cache
 
 from flask import g
-from sqlalchemy import bindparam, select
+from sqlalchemy import and_, bindparam, select
 from sqlalchemy.orm import joinedload
 
 from .. import clock
 from ..extensions import db
-from ..models import ApiToken, Subscription, User
+from ..models import ApiToken, Document, Subscription, User
 from ..tenant import get_owned
 
 PREFIX = "cmr_"
@@ -32,27 +32,41 @@ def create_token(user: User, name: str = "") -> tuple[ApiToken, str]:
     return token, secret
 
 
-@lru_cache(maxsize=1)
-def _token_statement():
-    """Built once: every API request runs it."""
+@lru_cache(maxsize=2)
+def _token_statement(with_document: bool = False):
+    """Built once: every API request runs it. `with_document` also brings the document
+    whose id is bound as `doc_id`, when it is the token's company's (else NULLs)."""
     from . import entitlements
-    return (select(ApiToken, Subscription, entitlements.users_count_column(ApiToken.company_id),
-                   *entitlements.catalogue_stamp_columns())
-            .outerjoin(Subscription, Subscription.company_id == ApiToken.company_id)
-            .where(ApiToken.token_hash == bindparam("token_hash"))
-            .options(joinedload(ApiToken.user).joinedload(User.company))
-            .execution_options(all_tenants=True))
+    statement = (select(ApiToken, Subscription, entitlements.users_count_column(ApiToken.company_id),
+                        *entitlements.catalogue_stamp_columns())
+                 .outerjoin(Subscription, Subscription.company_id == ApiToken.company_id)
+                 .where(ApiToken.token_hash == bindparam("token_hash"))
+                 .options(joinedload(ApiToken.user).joinedload(User.company))
+                 .execution_options(all_tenants=True))
+    if with_document:
+        statement = statement.add_columns(Document).outerjoin(
+            Document, and_(Document.id == bindparam("doc_id"), Document.company_id == ApiToken.company_id))
+    return statement
 
 
-def user_for_token(secret: str) -> User | None:
+def user_for_token(secret: str, *, document_id: int | None = None) -> User | None:
     """The token's user, or None. One query brings what every API call needs: the token,
     its user, the company, its subscription, how many users it has (for the plan's user
-    limit) and the plan catalogue's stamp; the rest of the request reads them from there."""
+    limit) and the plan catalogue's stamp; the rest of the request reads them from there.
+    With `document_id` (a path naming a document) the same query brings that document
+    into the session, when it is the company's: the view then finds it there."""
     from . import entitlements, subscriptions
-    row = db.session.execute(_token_statement(), {"token_hash": _hash(secret)}).first()
+    parameters = {"token_hash": _hash(secret)}
+    if document_id is not None:
+        parameters["doc_id"] = document_id
+    row = db.session.execute(_token_statement(document_id is not None), parameters).first()
     if row is None:
         return None
-    token, subscription, users, *stamp = row
+    token, subscription, users, *stamp = row[:5]
+    if document_id is not None:
+        # The session holds its objects weakly: kept for the request, or it is gone before
+        # the view asks for it.
+        g.preloaded_document = row[5]
     subscriptions.remember_current(token.company_id, subscription)
     entitlements.note_catalogue_stamp(*stamp)
     g.users_in_company = users

@@ -76,6 +76,20 @@ def test_api_calls_make_few_queries_and_none_twice(api, issued, queries):
             assert _reading(statements, table) == 1, (path, table, statements)
 
 
+def test_a_pdf_downloaded_again_costs_one_query_and_another_companys_is_still_a_404(
+        api, issued, queries, make_account, api_for):
+    path = f"/documents/{issued['id']}/pdf"
+    assert api.get(path).status_code == 200  # rendered and kept
+    statements = _counted(queries, lambda: api.get(path))
+    # The token query brings the document the path names: the cached PDF needs no other.
+    assert len(statements) == 1, statements
+    assert _reading(statements, "documents") == 1
+    other = api_for(make_account("stranger@example.com", company="Stranger"))
+    assert other.get(path).status_code == 404
+    assert other.get(f"/documents/{issued['id']}").status_code == 404
+    assert api.get(f"/documents/{2**31}/pdf").status_code == 404  # beyond the id column: not looked up
+
+
 def test_issuing_a_document_takes_its_number_and_quota_place_in_few_statements(api, issued, queries):
     statements = _counted(queries, lambda: api.post("/documents", json=sample_document()))
     assert len(statements) <= 9, statements
