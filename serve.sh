@@ -16,7 +16,7 @@ exec .venv/bin/gunicorn "cmr_app:create_app()" \
   --bind "${BIND:-127.0.0.1:8000}" \
   --workers "${WEB_CONCURRENCY:-$((2 * cores + 1))}" \
   --timeout "${TIMEOUT:-60}" --graceful-timeout 30 --keep-alive 5 \
-  --max-requests 5000 --max-requests-jitter 500 \
+  --max-requests 50000 --max-requests-jitter 5000 \
   --forwarded-allow-ips "${FORWARDED_ALLOW_IPS:-127.0.0.1}" \
   --access-logfile - --error-logfile - \
   "$@"

@@ -128,8 +128,10 @@ def wait_for(url: str, process: subprocess.Popen, headers=None) -> None:
 
 
 def gunicorn(module: str, chdir: Path, port: int, workers: int, env=None) -> subprocess.Popen:
+    # Logging each request as the app does under serve.sh (to /dev/null here): the same server.
     return subprocess.Popen([str(ROOT / ".venv/bin/gunicorn"), module, "--chdir", str(chdir),
-                             "--bind", f"127.0.0.1:{port}", "--workers", str(workers)],
+                             "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
+                             "--access-logfile", "/dev/null"],
                             env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
@@ -320,7 +322,8 @@ def main() -> None:
                     raise SystemExit("the RQ worker stopped")
                 time.sleep(0.5)
             print(f"issued {len(issued_ids):,} documents through the API; the worker had rendered their "
-                  f"PDFs {time.monotonic() - started:.0f} s after the first was issued")        # Throughput with `c` clients; latency (p95) with one client per worker, so that it
+                  f"PDFs {time.monotonic() - started:.0f} s after the first was issued")
+        # Throughput with `c` clients; latency (p95) with one client per worker, so that it
         # measures the request rather than the queue in front of a saturated server.
         lc = args.workers
         print(f"each case: {d:g} s; throughput with {c} clients, latency (list, search) with {lc}; "
