@@ -51,7 +51,9 @@ def authenticate():
 def _document_in_path() -> int | None:
     """The document a /documents/<doc_id> path names, for the token query to bring along."""
     value = (request.view_args or {}).get("doc_id")
-    return int(value) if isinstance(value, str) and value.isdigit() and 0 < int(value) <= MAX_ID else None
+    if not (isinstance(value, str) and value.isascii() and value.isdigit()):  # "²" is a digit to str
+        return None
+    return int(value) if 0 < int(value) <= MAX_ID else None
 
 
 def _withdrawing_support_access() -> bool:

@@ -88,6 +88,7 @@ def test_a_pdf_downloaded_again_costs_one_query_and_another_companys_is_still_a_
     assert other.get(path).status_code == 404
     assert other.get(f"/documents/{issued['id']}").status_code == 404
     assert api.get(f"/documents/{2**31}/pdf").status_code == 404  # beyond the id column: not looked up
+    assert api.get("/documents/²/pdf").status_code == 404  # a digit to Python, not a number
 
 
 def test_issuing_a_document_takes_its_number_and_quota_place_in_few_statements(api, issued, queries):
