@@ -39,9 +39,10 @@ REDIS_RETRY_AFTER = 30.0  # seconds without trying Redis after it failed
 REDIS_PREFIX = "cmr:pdf:"
 
 
-def get_or_render(doc: Document, **options) -> tuple[bytes, str]:
-    """The PDF for `doc` with `options` (languages, copies, blank, annex, anonymous) and its ETag."""
-    tag = etag(doc, **options)
+def get_or_render(doc: Document, *, tag: str | None = None, **options) -> tuple[bytes, str]:
+    """The PDF for `doc` with `options` (languages, copies, blank, annex, anonymous) and its
+    ETag (`tag`, when the caller has just computed it)."""
+    tag = tag or etag(doc, **options)
     store = _store()
     pdf = store.get(tag)
     if pdf is None:
@@ -104,7 +105,7 @@ def response(doc: Document, filename: str, *, disposition: str = "inline",
     if tag in request.if_none_match:
         answer = Response(status=304)
     else:
-        pdf, tag = get_or_render(doc, **options)
+        pdf, tag = get_or_render(doc, tag=tag, **options)
         answer = Response(pdf, mimetype="application/pdf")
         answer.headers["Content-Disposition"] = f'{disposition}; filename="{filename}"'
     answer.set_etag(tag)
