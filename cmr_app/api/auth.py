@@ -11,9 +11,10 @@ from ..tenant import MAX_ID, set_current_company
 from . import bp
 
 PUBLIC = {"api.openapi", "api.plans", "api.ecmr_schema"}
-# Views that only read: their queries run outside a transaction (see authenticate). A
-# view here must not write, bar the token's last use, which is one statement.
-READ_ONLY = {"api.document_pdf"}
+# The PDF download: it only reads, so its queries run outside a transaction (see
+# authenticate; a view here must not write, bar the token's last use, one statement), and
+# the token query brings its document without the content, which only a rendering reads.
+PDF_DOWNLOAD = {"api.document_pdf"}
 
 
 class Unauthorized(ServiceError):
@@ -28,11 +29,12 @@ def authenticate():
     scheme, _, secret = header.partition(" ")
     if scheme.lower() != "bearer" or not secret.strip():
         raise Unauthorized("Send an API token: Authorization: Bearer <token>.")
-    if request.endpoint in READ_ONLY:
+    pdf = request.endpoint in PDF_DOWNLOAD
+    if pdf:
         # One SELECT needs no transaction around it: no BEGIN and ROLLBACK round trips,
         # and the connection keeps its prepared statements (a ROLLBACK drops them).
         db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
-    user = tokens.user_for_token(secret.strip(), document_id=_document_in_path())
+    user = tokens.user_for_token(secret.strip(), document_id=_document_in_path(), content=not pdf)
     if user is None:
         raise Unauthorized("This API token is not valid.")
     from ..services import blocking, entitlements

@@ -7,7 +7,7 @@ from functools import lru_cache
 
 from flask import g
 from sqlalchemy import and_, bindparam, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import defer, joinedload
 
 from .. import clock
 from ..extensions import db
@@ -32,10 +32,12 @@ def create_token(user: User, name: str = "") -> tuple[ApiToken, str]:
     return token, secret
 
 
-@lru_cache(maxsize=2)
-def _token_statement(with_document: bool = False):
+@lru_cache(maxsize=3)
+def _token_statement(with_document: bool = False, with_content: bool = True):
     """Built once: every API request runs it. `with_document` also brings the document
-    whose id is bound as `doc_id`, when it is the token's company's (else NULLs)."""
+    whose id is bound as `doc_id`, when it is the token's company's (else NULLs);
+    without `with_content`, its content (kilobytes of JSON, parsed at every load) is left
+    to be read if it is used."""
     from . import entitlements
     statement = (select(ApiToken, Subscription, entitlements.users_count_column(ApiToken.company_id),
                         *entitlements.catalogue_stamp_columns())
@@ -46,20 +48,24 @@ def _token_statement(with_document: bool = False):
     if with_document:
         statement = statement.add_columns(Document).outerjoin(
             Document, and_(Document.id == bindparam("doc_id"), Document.company_id == ApiToken.company_id))
+        if not with_content:
+            statement = statement.options(defer(Document.data))
     return statement
 
 
-def user_for_token(secret: str, *, document_id: int | None = None) -> User | None:
+def user_for_token(secret: str, *, document_id: int | None = None, content: bool = True) -> User | None:
     """The token's user, or None. One query brings what every API call needs: the token,
     its user, the company, its subscription, how many users it has (for the plan's user
     limit) and the plan catalogue's stamp; the rest of the request reads them from there.
     With `document_id` (a path naming a document) the same query brings that document
-    into the session, when it is the company's: the view then finds it there."""
+    into the session, when it is the company's: the view then finds it there; with
+    `content` False, without its content (a cached PDF is found by the document's version
+    and times; only a rendering reads the content)."""
     from . import entitlements, subscriptions
     parameters = {"token_hash": _hash(secret)}
     if document_id is not None:
         parameters["doc_id"] = document_id
-    row = db.session.execute(_token_statement(document_id is not None), parameters).first()
+    row = db.session.execute(_token_statement(document_id is not None, content), parameters).first()
     if row is None:
         return None
     token, subscription, users, *stamp = row[:5]
