@@ -3,7 +3,7 @@ switches, orders, pro-formas and invoices."""
 from __future__ import annotations
 
 from flask import flash, has_request_context, redirect, request, url_for
-from flask_babel import format_number, get_locale
+from flask_babel import format_decimal, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -61,7 +61,7 @@ def _trial_banner():
     higher = [p for p in catalogue if p.price_per_year > now.plan.price_per_year]
     return {"trial_banner": {
         "plan": now.plan.name(lang), "last_day": entitlements.trial_last_day(company),
-        "documents": format_number(now.plan.documents_per_month),
+        "documents": format_decimal(now.plan.documents_per_month),
         "features": [catalogue.feature_name(key, lang) for key in sorted(now.plan.features)],
         "higher": min(higher, key=lambda p: p.price_per_year).name(lang) if higher else None}}
 
