@@ -173,8 +173,10 @@ def test_the_waiting_file_is_only_its_users_and_only_for_an_hour(app, client, ow
         response = other.post("/book/clients/import/confirm", data={"token": token, "action": "confirm"},
                               follow_redirects=True)
         assert "The uploaded file is no longer waiting" in _text(response)
-    # another kind, a made-up or a path-like token find nothing either
-    for kind, bad in (("carriers", token), ("clients", token[:-1] + "A"), ("clients", "../../../etc/passwd")):
+    # another kind, a made-up or a path-like token find nothing either (the made-up one differs from the real
+    # one in its last character, whatever that character is)
+    made_up = token[:-1] + ("B" if token.endswith("A") else "A")
+    for kind, bad in (("carriers", token), ("clients", made_up), ("clients", "../../../etc/passwd")):
         response = client.post(f"/book/{kind}/import/confirm", data={"token": bad, "action": "confirm"},
                                follow_redirects=True)
         assert "The uploaded file is no longer waiting" in _text(response)
