@@ -281,11 +281,8 @@ def main() -> None:
             import redis
             redis.Redis.from_url(args.redis_url).flushdb()
             env["CMR_REDIS_URL"] = args.redis_url
-            # SimpleWorker: jobs run in the worker's own process, which makes the app once;
-            # the default worker forks a process per job, each making the app anew.
-            servers.append(subprocess.Popen([str(ROOT / ".venv/bin/rq"), "worker", "--url", args.redis_url,
-                                             "--worker-class", "rq.worker.SimpleWorker", "--quiet", "cmr"],
-                                            cwd=ROOT, env=env,
+            # The production worker (worker.sh: SimpleWorker, cmr then cmr-low, nice 10).
+            servers.append(subprocess.Popen([str(ROOT / "worker.sh"), "--quiet"], cwd=ROOT, env=env,
                                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
         servers.append(subprocess.Popen([str(ROOT / "serve.sh"), "--access-logfile", "/dev/null"], cwd=ROOT,
                                         env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
@@ -316,8 +313,9 @@ def main() -> None:
             threaded([f"{api}/documents"] * args.issued, c, 3600, token, body.read_bytes(), answers)
             issued_ids = [a["id"] for a in answers if "id" in a]
             from rq import Queue
-            queue = Queue("cmr", connection=redis.Redis.from_url(args.redis_url))
-            while len(queue) or queue.started_job_registry.count:
+            from cmr_app.tasks import QUEUES
+            queues = [Queue(name, connection=redis.Redis.from_url(args.redis_url)) for name in QUEUES]
+            while any(len(queue) or queue.started_job_registry.count for queue in queues):
                 if servers[0].poll() is not None:
                     raise SystemExit("the RQ worker stopped")
                 time.sleep(0.5)

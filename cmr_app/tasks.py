@@ -1,7 +1,11 @@
-"""Background work: with REDIS_URL set, jobs run on the RQ queue `cmr`
-(`rq worker -u $CMR_REDIS_URL -w rq.worker.SimpleWorker cmr`, with the same CMR_* environment as the web); without
-it they run inline. Jobs carry ids, never objects. This module knows the queue only:
-callers hand it a function, so it imports none of them."""
+"""Background work: with REDIS_URL set, jobs run on RQ queues (`./worker.sh`:
+`rq worker -u $CMR_REDIS_URL -w rq.worker.SimpleWorker cmr cmr-low`, with the same CMR_*
+environment as the web); without it they run inline. Jobs carry ids, never objects. This
+module knows the queues only: callers hand it a function, so it imports none of them.
+
+Two queues, taken in order: `cmr` holds what is owed (e-mails, invoices, exports);
+`cmr-low` what only saves a later request time (a PDF rendered ahead of its download),
+so a burst of issued documents never holds back a password-reset e-mail."""
 from __future__ import annotations
 
 import importlib
@@ -10,6 +14,11 @@ from functools import lru_cache
 from flask import current_app, has_app_context
 
 QUEUE = "cmr"
+LOW_QUEUE = "cmr-low"
+QUEUES = (QUEUE, LOW_QUEUE)  # a worker's order: what is owed first
+# Work ahead of need is dropped when no worker started it within an hour (a node whose
+# worker does not listen on cmr-low): the request it would have spared does it then.
+LOW_TTL_SECONDS = 3600
 _worker_app = None
 # A Redis that is away must cost a request a moment, not a hang.
 REDIS_TIMEOUTS = {"socket_connect_timeout": 2, "socket_timeout": 5}
@@ -26,10 +35,21 @@ def _connection(url: str):
 def enqueue(func, **kwargs) -> None:
     """Queues func(**kwargs) when Redis is set (raising if Redis cannot take it), runs it
     now otherwise."""
+    _enqueue(QUEUE, func, kwargs)
+
+
+def enqueue_low(func, **kwargs) -> None:
+    """As enqueue, for work that only saves a later request time: on `cmr-low`, taken
+    after everything on `cmr`, and dropped if no worker starts it within an hour."""
+    _enqueue(LOW_QUEUE, func, kwargs, ttl=LOW_TTL_SECONDS)
+
+
+def _enqueue(queue: str, func, kwargs: dict, **options) -> None:
     url = current_app.config.get("REDIS_URL")
     if url:
         from rq import Queue
-        Queue(QUEUE, connection=_connection(url)).enqueue(run, f"{func.__module__}:{func.__qualname__}", kwargs)
+        Queue(queue, connection=_connection(url)).enqueue(run, f"{func.__module__}:{func.__qualname__}", kwargs,
+                                                          **options)
     else:
         func(**kwargs)
 
@@ -62,9 +82,9 @@ def drain(app) -> int:
         return 0
     from rq import Queue, SimpleWorker
     connection = _connection(url)
-    queue = Queue(QUEUE, connection=connection)
-    count = len(queue)
+    queues = [Queue(name, connection=connection) for name in QUEUES]
+    count = sum(len(queue) for queue in queues)
     if count:
         with app.app_context():
-            SimpleWorker([queue], connection=connection).work(burst=True)
+            SimpleWorker(queues, connection=connection).work(burst=True)
     return count

@@ -11,7 +11,8 @@ one version, so a copy kept in memory can never be stale. Redis being unreachabl
 breaks a PDF: the PDF is rendered and the cache is skipped for a short while.
 
 With Redis set, issuing a document or saving a new version queues the rendering of its
-PDF with the default options (prerender_later): the first download is then a hit."""
+PDF with the default options (prerender_later) on the low-priority queue: the first
+download is then a hit."""
 from __future__ import annotations
 
 import hashlib
@@ -73,7 +74,7 @@ def _queue_after_commit(session):
     from .. import tasks
     for doc_id, company_id in sorted(pending):
         try:
-            tasks.enqueue(prerender_job, doc_id=doc_id, company_id=company_id)
+            tasks.enqueue_low(prerender_job, doc_id=doc_id, company_id=company_id)
         except Exception as exc:  # Redis away: the PDF is rendered at its first download
             log.warning("could not queue the PDF of document %s (%s)", doc_id, exc)
 

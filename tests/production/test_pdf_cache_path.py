@@ -110,3 +110,42 @@ def test_with_redis_the_queue_renders_the_pdf_at_issue_and_at_a_new_version(app,
     assert len(cached()) == 2
     assert server.get(pdf_cache.REDIS_PREFIX + api.get(f"/documents/{doc['id']}/pdf").headers["ETag"]
                       .strip('"')) is not None
+
+
+@pytest.mark.skipif(not REDIS_URL, reason="needs Redis (CMR_TEST_REDIS_URL)")
+def test_pdfs_rendered_ahead_wait_behind_e_mails_and_expire_unstarted(app, app_config, api, mail_dir):
+    import os
+    import subprocess
+    from pathlib import Path
+
+    import redis
+    from rq import Queue
+
+    from cmr_app import tasks
+    from cmr_app.services import pdf_cache
+    server = redis.Redis.from_url(REDIS_URL)
+    issued = [api.post("/documents", json=sample_document()).get_json() for _ in range(3)]
+    api.put("/account/features/email_documents", json={"enabled": True})
+    assert api.post(f"/documents/{issued[0]['id']}/email", json={"to": ["office@example.com"]}).status_code == 202
+    low, owed = Queue(tasks.LOW_QUEUE, connection=server), Queue(tasks.QUEUE, connection=server)
+    assert (len(low), len(owed)) == (3, 1)  # the e-mail was queued last
+    assert {job.ttl for job in low.jobs} == {tasks.LOW_TTL_SECONDS} and owed.jobs[0].ttl is None
+
+    def worker(*arguments):  # the production worker, as the README starts it
+        env = {k: v for k, v in os.environ.items() if not k.startswith("CMR_")}
+        env.update({"CMR_DATABASE_URL": app_config["DATABASE_URL"], "CMR_REDIS_URL": REDIS_URL,
+                    "CMR_SECRET_KEY": app_config["SECRET_KEY"], "CMR_MAIL_URL": app_config["MAIL_URL"],
+                    "CMR_BASE_URL": app_config["BASE_URL"]})
+        root = Path(__file__).resolve().parents[2]
+        done = subprocess.run([str(root / "worker.sh"), "--burst", *arguments], cwd=root, env=env,
+                              capture_output=True, timeout=120)
+        assert done.returncode == 0, done.stderr.decode()[-2000:]
+
+    def cached() -> int:
+        return len(list(server.scan_iter(pdf_cache.REDIS_PREFIX + "*")))
+
+    worker("--max-jobs", "1")  # the e-mail goes out first, though queued after the PDFs
+    assert [b"office@example.com" in p.read_bytes() for p in mail_dir.glob("*.eml")] == [True]
+    assert cached() == 0 and len(low) == 3
+    worker()
+    assert cached() == 3 and len(low) == 0

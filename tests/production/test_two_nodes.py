@@ -146,8 +146,8 @@ def test_a_queued_job_is_done_once_with_a_worker_beside_each_node(nodes, token, 
         status, body, _ = call("POST", f"{node.url}/api/v1/documents/{doc['id']}/email", token=token,
                                body={"to": [f"office{n}@example.com"]})
         assert status == 202, body
-    workers = [subprocess.Popen([str(ROOT / ".venv/bin/rq"), "worker", "--burst", "-u", node_env["CMR_REDIS_URL"],
-                                 "cmr"], cwd=ROOT, env={**node.env, "PYTHONPATH": str(ROOT)},
+    workers = [subprocess.Popen([str(ROOT / "worker.sh"), "--burst"], cwd=ROOT,
+                                env={**node.env, "PYTHONPATH": str(ROOT)},
                                 stdout=subprocess.DEVNULL, stderr=subprocess.PIPE) for node in nodes]
     for worker in workers:
         assert worker.wait(timeout=120) == 0, worker.stderr.read().decode()[-2000:]
