@@ -62,8 +62,9 @@ def _money(value) -> str:
     return f"{Decimal(value):.2f}"
 
 
-def _local_now():
-    return clock.now().astimezone(ZoneInfo(OPERATOR_TZ))
+def _local_now(now=None):
+    """The operator's local time: `now` (a moment already read) or the clock's."""
+    return (now or clock.now()).astimezone(ZoneInfo(OPERATOR_TZ))
 
 
 # Seller data
@@ -350,10 +351,9 @@ def document_totals(lines: list[dict], amounts: dict) -> dict:
     return totals
 
 
-def _document_data(kind: str, order: Order, number: str, *, due_date=None, start=None, end=None,
+def _document_data(kind: str, order: Order, number: str, *, today, due_date=None, start=None, end=None,
                    paid_date=None, proforma_number=None) -> dict:
     row = seller()
-    today = _local_now().date()
     a = order.amounts
     notes = []
     if a["promo_code"]:
@@ -375,12 +375,14 @@ def _document_data(kind: str, order: Order, number: str, *, due_date=None, start
 
 def issue_proforma(order: Order) -> BillingDocument:
     require_complete_seller()
-    now_local = _local_now()
+    now = clock.now()  # read once: the number's month, the dates and the time agree at midnight
+    now_local = _local_now(now)
     number = numbering.next_operator_number("proforma", PROFORMA_PATTERN, now_local)
     due = now_local.date() + timedelta(days=seller().payment_days or 7)
     document = BillingDocument(kind="proforma", company_id=order.company_id, order_id=order.id, number=number,
-                               issued_at=clock.now(), due_date=due, access_token=secrets.token_urlsafe(24),
-                               data=_document_data("proforma", order, number, due_date=due))
+                               issued_at=now, due_date=due, access_token=secrets.token_urlsafe(24),
+                               data=_document_data("proforma", order, number, today=now_local.date(),
+                                                   due_date=due))
     db.session.add(document)
     db.session.flush()
     return document
@@ -501,12 +503,15 @@ def book_payment(order: Order, amount, *, provider: str, external_id: str,
                            booked_at=now, booked_by_id=booked_by.id if booked_by else None))
     start, end = _activate(order, now)
     order.period_start, order.period_end = start, end
-    number = numbering.next_operator_number("invoice", INVOICE_PATTERN, _local_now())
+    # The clock read once (`now`): at midnight the number's month, the dates of issue, sale
+    # and payment and the time of issue name the same day.
+    local = _local_now(now)
+    number = numbering.next_operator_number("invoice", INVOICE_PATTERN, local)
     proforma = proforma_of(order)
     invoice = BillingDocument(kind="invoice", company_id=order.company_id, order_id=order.id, number=number,
                               issued_at=now, access_token=secrets.token_urlsafe(24),
-                              data=_document_data("invoice", order, number, start=start, end=end,
-                                                  paid_date=_local_now().date(),
+                              data=_document_data("invoice", order, number, today=local.date(), start=start,
+                                                  end=end, paid_date=local.date(),
                                                   proforma_number=proforma.number if proforma else None))
     ksef.prepare(invoice)
     db.session.add(invoice)

@@ -150,3 +150,54 @@ def test_an_invoice_issued_before_ksef_gets_its_xml_but_is_not_queued(make_accou
     with app.app_context():
         from cmr_app.services import ksef
         assert ksef.queue() == [] and ksef.due_ids(ignore_backoff=True) == []
+
+
+def test_a_pro_forma_and_an_invoice_made_as_midnight_strikes_name_one_day(app, make_account, api_for, monkeypatch):
+    """The clock read once per document: its number's month, its dates and its time of
+    issue agree even when the month ends between two lines of the code that makes it."""
+    from datetime import datetime, timedelta, timezone
+    from zoneinfo import ZoneInfo
+
+    from cmr_app import clock
+    from cmr_app.extensions import db
+    from cmr_app.models import BillingDocument, Order
+    from cmr_app.services import billing
+
+    midnight = datetime(2026, 11, 30, 23, 0, tzinfo=timezone.utc)  # 1 December 00:00 in Warsaw
+    reads = {"count": 0, "cross_after": None}
+    real_now = clock.now
+
+    def stepping():  # every read a millisecond later; midnight falls after read `cross_after`
+        reads["count"] += 1
+        step = reads["count"] - reads["cross_after"]
+        return midnight + timedelta(milliseconds=step - (1 if step <= 0 else 0))
+
+    def consistent(doc: BillingDocument) -> None:
+        issued = doc.issued_at if doc.issued_at.tzinfo else doc.issued_at.replace(tzinfo=timezone.utc)  # SQLite
+        local = issued.astimezone(ZoneInfo("Europe/Warsaw"))
+        day = local.date()
+        assert doc.data["issue_date"] == day.isoformat(), (doc.number, doc.data["issue_date"], local)
+        assert doc.number.endswith(f"/{day:%m}/{day:%Y}"), (doc.number, local)
+        if doc.kind == "invoice":
+            assert doc.data["paid_date"] == doc.data["sale_date"] == day.isoformat()
+
+    for cross_after in range(1, 9):  # every place the month can end among the reads
+        api = api_for(make_account(plan="free"))
+        reads.update(count=0, cross_after=cross_after)
+        monkeypatch.setattr(clock, "now", stepping)
+        order = api.post("/orders", json={"plan": "standard", "period_months": 12, "invoice": INVOICE_PL})
+        monkeypatch.setattr(clock, "now", real_now)
+        assert order.status_code == 201, order.get_json()
+        order = order.get_json()
+        reads.update(count=0, cross_after=cross_after)
+        monkeypatch.setattr(clock, "now", stepping)
+        with app.test_request_context(base_url="http://cmr.test"):
+            billing.book_payment(db.session.get(Order, order["id"]), order["proforma"]["gross"], provider="fake",
+                                 external_id=f"T-{cross_after}")
+        monkeypatch.setattr(clock, "now", real_now)
+        with app.app_context():
+            documents = db.session.scalars(db.select(BillingDocument).where(BillingDocument.order_id == order["id"])
+                                           .order_by(BillingDocument.id)).all()
+            assert [d.kind for d in documents] == ["proforma", "invoice"]
+            for doc in documents:
+                consistent(doc)
