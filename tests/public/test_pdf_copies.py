@@ -126,19 +126,20 @@ def doc_company(app, doc) -> int:
         return db.session.get(Document, doc["id"]).company_id
 
 
-def test_a_big_document_is_drawn_once_then_served_from_the_cache(api, client):
+def test_a_big_document_is_drawn_once_then_served_from_the_cache(api, client, monkeypatch):
+    from cmr_app.services import documents
+    drawn = []
+    real = documents.render_pdf
+    monkeypatch.setattr(documents, "render_pdf", lambda *a, **k: drawn.append(1) or real(*a, **k))
     goods = [{"packages": i, "packing": "box", "nature": f"Spare part {i}", "gross_weight_kg": "10"}
              for i in range(500)]
     doc = api.post("/documents", json=sample_document(goods=goods)).get_json()
-    started = time.monotonic()
     first = client.get(public_path(doc) + ".pdf")
-    drawn = time.monotonic() - started
-    started = time.monotonic()
     second = client.get(public_path(doc) + ".pdf")
-    cached = time.monotonic() - started
     assert first.status_code == second.status_code == 200 and first.data == second.data
     assert len(PdfReader(io.BytesIO(first.data)).pages) > 4
-    assert cached < drawn / 4, (drawn, cached)
+    # Drawn once (a count, not a stopwatch: a timed assertion fails on a busy machine).
+    assert len(drawn) == 1
 
 
 def test_the_public_pdf_has_a_tighter_limit_than_the_page(api, client, doc):
