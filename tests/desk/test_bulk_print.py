@@ -94,6 +94,7 @@ def test_select_all_ticks_the_page_in_a_browser(chromium, live_server, make_acco
         page.fill('input[name="email"]', owner.email)
         page.fill('input[name="password"]', owner.password)
         page.click('button[type="submit"]')
+        page.wait_for_url(lambda url: "/login" not in url)  # signed in before the next page is asked for
         page.goto(live_server + "/documents")
         boxes = page.locator('#bulk-print input[name="ids"]')
         assert boxes.count() == 3
