@@ -7,7 +7,7 @@ from decimal import Decimal
 from flask_login import UserMixin
 from sqlalchemy import (JSON, BigInteger, Boolean, Date, DateTime, ForeignKey, Index, Integer,
                         LargeBinary, Numeric, String, Text, TypeDecorator, UniqueConstraint)
-from sqlalchemy import event
+from sqlalchemy import event, false as sa_false
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -167,6 +167,10 @@ class Product(TenantMixin, db.Model):
     adr_class: Mapped[str] = mapped_column(String(10), default="")
     adr_un_number: Mapped[str] = mapped_column(String(10), default="")
     adr_packing_group: Mapped[str] = mapped_column(String(5), default="")
+    adr_proper_shipping_name: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    adr_tunnel_code: Mapped[str] = mapped_column(String(10), default="", server_default="")
+    adr_environmentally_hazardous: Mapped[bool] = mapped_column(Boolean, default=False,
+                                                                server_default=sa_false())
     search_text: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
 

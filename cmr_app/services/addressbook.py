@@ -11,20 +11,24 @@ from . import accounts
 from .search import fold, matching, page
 
 
+# A product's ADR entry (a goods line's `adr`, as the API names its keys) → its columns.
+PRODUCT_ADR = {"un_number": "adr_un_number", "proper_shipping_name": "adr_proper_shipping_name",
+               "class": "adr_class", "packing_group": "adr_packing_group", "tunnel_code": "adr_tunnel_code",
+               "environmentally_hazardous": "adr_environmentally_hazardous"}
+
+
 class Kind:
     def __init__(self, model, schema, search_fields):
         self.model, self.schema, self.search_fields = model, schema, search_fields
 
     def to_dict(self, obj) -> dict:
         if self.model is Product:
-            adr = ({"class": obj.adr_class, "un_number": obj.adr_un_number,
-                    "packing_group": obj.adr_packing_group}
-                   if (obj.adr_class or obj.adr_un_number or obj.adr_packing_group) else None)
+            adr = {key: getattr(obj, attribute) for key, attribute in PRODUCT_ADR.items()}
             return {"id": obj.id, "name": obj.name, "marks": obj.marks, "packages": obj.packages,
                     "packing": obj.packing, "nature": obj.nature,
                     "statistical_number": obj.statistical_number,
                     "gross_weight_kg": _dec(obj.gross_weight_kg), "volume_m3": _dec(obj.volume_m3),
-                    "adr": adr}
+                    "adr": adr if any(adr.values()) else None}
         data = {"id": obj.id}
         for field in self.schema.model_fields:
             data[field] = getattr(obj, field)
@@ -33,8 +37,8 @@ class Kind:
     def _apply(self, obj, values: dict) -> None:
         if self.model is Product:
             adr = values.pop("adr", None) or {}
-            obj.adr_class, obj.adr_un_number, obj.adr_packing_group = (
-                adr.get("class", ""), adr.get("un_number", ""), adr.get("packing_group", ""))
+            for key, attribute in PRODUCT_ADR.items():
+                setattr(obj, attribute, adr.get(key) or (False if key == "environmentally_hazardous" else ""))
         for key, value in values.items():
             setattr(obj, key, value)
         obj.search_text = fold(*(getattr(obj, f) for f in self.search_fields))

@@ -25,7 +25,7 @@ from ..extensions import db
 from ..models import Document, Product
 from ..schemas import dump, parse
 from . import accounts
-from .addressbook import KINDS, Kind
+from .addressbook import KINDS, PRODUCT_ADR, Kind
 from .search import matching
 
 MAX_ROWS = 10_000
@@ -45,8 +45,7 @@ MIMETYPES = {"csv": "text/csv; charset=utf-8",
 PRODUCT_COLUMNS = {"name": "name", "nature": "nature", "marks": "marks", "packages": "packages",
                    "packing": "packing", "statistical_number": "statistical_number",
                    "gross_weight_kg": "gross_weight_kg", "volume_m3": "volume_m3",
-                   "adr.class": "adr_class", "adr.un_number": "adr_un_number",
-                   "adr.packing_group": "adr_packing_group"}
+                   **{f"adr.{key}": attribute for key, attribute in PRODUCT_ADR.items()}}
 
 
 def columns(kind: Kind) -> dict[str, str]:
@@ -234,7 +233,9 @@ EXAMPLES = {
                  "phone": "61 436 00 00", "vehicle_registration": "PWR 12345 / PWR 6789A"},
     "products": {"name": "Farba akrylowa", "nature": "Paint", "marks": "FA-1", "packages": "4",
                  "packing": "drum", "statistical_number": "3208", "gross_weight_kg": "800",
-                 "volume_m3": "1.2", "adr.class": "3", "adr.un_number": "1263", "adr.packing_group": "II"},
+                 "volume_m3": "1.2", "adr.un_number": "1263", "adr.proper_shipping_name": "PAINT",
+                 "adr.class": "3", "adr.packing_group": "II", "adr.tunnel_code": "D/E",
+                 "adr.environmentally_hazardous": "no"},
 }
 
 

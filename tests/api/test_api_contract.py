@@ -75,12 +75,23 @@ def test_eu_vat_id_is_checked(api):
 
 
 def test_products_keep_decimals_and_adr(api):
+    adr = {"un_number": "1263", "proper_shipping_name": "PAINT", "class": "3", "packing_group": "II",
+           "tunnel_code": "D/E", "environmentally_hazardous": True}
     product = api.post("/products", json={"name": "Paint", "packages": 10, "packing": "drum",
                                           "nature": "Paint", "gross_weight_kg": "705.600", "volume_m3": "1.2",
-                                          "adr": {"class": "3", "un_number": "1263", "packing_group": "II"}})
+                                          "adr": adr})
     assert product.status_code == 201
     data = product.get_json()
-    assert data["gross_weight_kg"] == "705.6" and data["adr"]["un_number"] == "1263"
+    assert data["gross_weight_kg"] == "705.6" and data["adr"] == adr
+    # The whole ADR entry is kept, not only class, UN number and packing group.
+    assert api.get(f"/products/{data['id']}").get_json()["adr"] == adr
+    changed = api.patch(f"/products/{data['id']}", json={"adr": {**adr, "tunnel_code": "E",
+                                                                 "environmentally_hazardous": False}})
+    assert changed.status_code == 200, changed.get_json()
+    assert api.get(f"/products/{data['id']}").get_json()["adr"] == {**adr, "tunnel_code": "E",
+                                                                   "environmentally_hazardous": False}
+    plain = api.post("/products", json={"name": "Chairs", "adr": {"environmentally_hazardous": False}})
+    assert plain.status_code == 201 and plain.get_json()["adr"] is None
     bad = api.post("/products", json={"name": "X", "gross_weight_kg": "heavy", "adr": {"un_number": "12"}})
     assert bad.status_code == 422
     assert set(bad.get_json()["error"]["details"]) >= {"gross_weight_kg", "adr.un_number"}

@@ -24,6 +24,10 @@ def browser_page(live_server, chromium):
     yield page, live_server, errors
 
 
+ADR_PAINT = {"un_number": "1263", "proper_shipping_name": "PAINT", "class": "3", "packing_group": "II",
+             "tunnel_code": "D/E", "environmentally_hazardous": True}
+
+
 def test_goods_lines_and_address_book_picks_in_the_browser(app, make_account, browser_page):
     page, base, errors = browser_page
     owner = make_account(company="Spedycja Test")
@@ -35,8 +39,7 @@ def test_goods_lines_and_address_book_picks_in_the_browser(app, make_account, br
         addressbook.create_entry(addressbook.CLIENTS, user, {"name": "Bakkerij de Vries", "city": "Utrecht",
                                                              "country": "NL", "email": "info@vries.nl"})
         addressbook.create_entry(addressbook.PRODUCTS, user, {"name": "Paint 20 l", "nature": "Paint",
-                                                              "packages": 4, "adr": {"class": "3", "un_number": "1263",
-                                                                                     "packing_group": "II"}})
+                                                              "packages": 4, "adr": ADR_PAINT})
     page.goto(base + "/login")
     page.fill("input[name=email]", owner.email)
     page.fill("input[name=password]", "correct horse 1")
@@ -57,6 +60,8 @@ def test_goods_lines_and_address_book_picks_in_the_browser(app, make_account, br
     pick(page, "product", "paint", "Paint 20 l")
     assert page.input_value("input[name='goods.2.nature']") == "Paint"
     assert page.input_value("select[name='goods.2.adr.packing_group']") == "II"
+    assert page.input_value("input[name='goods.2.adr.proper_shipping_name']") == "PAINT"
+    assert page.input_value("select[name='goods.2.adr.tunnel_code']") == "D/E"
     pick(page, "consignee", "vries", "Bakkerij de Vries")
     assert page.input_value("input[name='consignee.name']") == "Bakkerij de Vries"
     assert page.input_value("select[name='consignee.country']") == "NL"
@@ -67,6 +72,7 @@ def test_goods_lines_and_address_book_picks_in_the_browser(app, make_account, br
     page.wait_for_url("**/documents/*")
     [doc] = documents_in_db(app, owner.company_id)
     assert [g["nature"] for g in doc.data["goods"]] == ["First", "Third", "Paint"]
+    assert doc.data["goods"][2]["adr"] == ADR_PAINT  # the whole ADR entry the product keeps
     assert doc.data["consignee"]["name"] == "Bakkerij de Vries (Utrecht depot)"
     assert doc.data["consignee"]["email"] == "info@vries.nl"
     assert errors == []

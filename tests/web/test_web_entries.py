@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from html import unescape
 
 from sqlalchemy import select
 
@@ -67,7 +68,8 @@ def test_address_book_search_and_paging(app, client, owner, monkeypatch):
 def test_products_with_adr_and_a_bad_weight(app, client, owner):
     product = {"name": "Paint 20 l", "nature": "Paint", "marks": "", "packages": "4", "packing": "drum",
                "statistical_number": "3208", "gross_weight_kg": "ten", "volume_m3": "",
-               "adr.class": "3", "adr.un_number": "1263", "adr.packing_group": "II"}
+               "adr.class": "3", "adr.un_number": "1263", "adr.packing_group": "II",
+               "adr.proper_shipping_name": "PAINT", "adr.tunnel_code": "D/E", "adr.environmentally_hazardous": "True"}
     bad = client.post("/book/products/new", data=product)
     assert bad.status_code == 422
     block = re.search(r'name="gross_weight_kg".*?</div>', bad.get_data(as_text=True), re.S).group(0)
@@ -75,7 +77,12 @@ def test_products_with_adr_and_a_bad_weight(app, client, owner):
     assert client.post("/book/products/new", data={**product, "gross_weight_kg": "80,5"}).status_code == 302
     [entry] = entries_in_db(app, "Product", owner.company_id)
     assert str(entry.gross_weight_kg).startswith("80.5") and entry.adr_un_number == "1263"
-    assert "UN 1263" in client.get("/book/products").get_data(as_text=True)
+    assert "UN 1263 PAINT, 3, II, (D/E), environmentally hazardous" in \
+        unescape(client.get("/book/products").get_data(as_text=True))
+    # The edit form shows what was typed, the whole ADR entry included.
+    form = client.get(f"/book/products/{entry.id}").get_data(as_text=True)
+    assert re.search(r'name="adr.proper_shipping_name"[^>]*value="PAINT"', form)
+    assert re.search(r'<option value="D/E" selected', form) and re.search(r'<option value="True" selected', form)
 
 
 def test_another_companys_client_is_not_found(app, client, make_account, login):
