@@ -33,7 +33,7 @@ def make_member(app):
         from cmr_app.models import User
         from cmr_app.services import accounts
         with app.app_context():
-            user = User(company_id=owner.company_id, email=email or f"{role}-{uuid.uuid4().hex[:6]}@example.com",
+            user = User(company_id=owner.company_id, email=email or f"{role}-{uuid.uuid4().hex}@example.com",
                         password_hash=accounts.hash_password(PASSWORD), role=role,
                         email_verified_at=clock.now())
             db.session.add(user)
