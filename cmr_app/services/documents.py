@@ -370,7 +370,8 @@ def render_pdf(doc: Document, *, languages=None, copies=None, blank: bool = Fals
     through pdf_cache, which keeps what was rendered."""
     lifecycle.require_printable(doc)
     company = db.session.get(Company, doc.company_id)
-    logo = company.logo if entitlements.feature_on(company, "company_logo") else None
+    # The logo (deferred, up to 1 MB) is read only when there is one: its hash says so.
+    logo = company.logo if company.logo_hash and entitlements.feature_on(company, "company_logo") else None
     data = render_data(doc)
     if anonymous:
         data = anonymous_data(data)

@@ -91,6 +91,14 @@ def test_a_pdf_downloaded_again_costs_one_query_and_another_companys_is_still_a_
     assert api.get("/documents/²/pdf").status_code == 404  # a digit to Python, not a number
 
 
+def test_a_first_render_reads_no_logo_where_the_company_has_none(api, issued, queries):
+    """The logo (deferred, up to 1 MB) is read only when the company has one: a render
+    (here a cache miss, a new print option) of a company without a logo does not ask."""
+    assert api.put("/account/features/company_logo", json={"enabled": True}).status_code == 200
+    statements = _counted(queries, lambda: api.get(f"/documents/{issued['id']}/pdf?copies=3"))
+    assert not [s for s in statements if re.search(r"companies\.logo\b(?!_)", s)], statements
+
+
 def test_issuing_a_document_takes_its_number_and_quota_place_in_few_statements(api, issued, queries):
     statements = _counted(queries, lambda: api.post("/documents", json=sample_document()))
     assert len(statements) <= 9, statements
