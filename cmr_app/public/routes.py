@@ -119,31 +119,37 @@ def driver_page(token: str):
     import renderers
     doc, company = _document(token)
     code = request.args.get("code", "")
-    _log(doc, "page", lifecycle.normalize_code(code))
-    if doc.withdrawn_at is not None:
-        return _withdrawn(doc, company)
-    data = documents.anonymous_data(doc.data)
-    lang = texts.choose((doc.data or {}).get("languages"))
-    names = dict(texts.available())
-    return phone_page("public/driver.html", lang, doc=doc, data=data, company=company,
-                      label_languages=[(c, names.get(c, c)) for c in renderers.LANGUAGES],
-                      totals=goods_totals(data), verdict=lifecycle.verdict(doc, code), code=code,
-                      keep={"code": code} if code else {}, versions=list(reversed(lifecycle.versions(doc))))
+    try:
+        if doc.withdrawn_at is not None:
+            return _withdrawn(doc, company)
+        data = documents.anonymous_data(doc.data)
+        lang = texts.choose((doc.data or {}).get("languages"))
+        names = dict(texts.available())
+        return phone_page("public/driver.html", lang, doc=doc, data=data, company=company,
+                          label_languages=[(c, names.get(c, c)) for c in renderers.LANGUAGES],
+                          totals=goods_totals(data), verdict=lifecycle.verdict(doc, code), code=code,
+                          keep={"code": code} if code else {}, versions=list(reversed(lifecycle.versions(doc))))
+    finally:  # once the page is made: the log's commit expires what it was made from
+        _log(doc, "page", lifecycle.normalize_code(code))
 
 
 @bp.get("/d/<token>.pdf")
 @limiter.limit(PDF_LIMIT)
 def driver_pdf(token: str):
     doc, company = _document(token)
-    _log(doc, "pdf")
-    if doc.withdrawn_at is not None:
-        return _withdrawn(doc, company)
-    import renderers
-    languages = [x for x in request.args.get("languages", "").split(",") if x] or None
-    if languages and (len(languages) > 3 or any(x not in renderers.LANGUAGES for x in languages)):
-        abort(400, "Choose one to three label languages.")
-    return pdf_cache.response(doc, documents.pdf_filename(doc), cache_control="private, max-age=60",
-                              languages=languages, anonymous=True)
+    try:
+        if doc.withdrawn_at is not None:
+            return _withdrawn(doc, company)
+        import renderers
+        languages = [x for x in request.args.get("languages", "").split(",") if x] or None
+        if languages and (len(languages) > 3 or any(x not in renderers.LANGUAGES for x in languages)):
+            abort(400, "Choose one to three label languages.")
+        return pdf_cache.response(doc, documents.pdf_filename(doc), cache_control="private, max-age=60",
+                                  languages=languages, anonymous=True)
+    finally:
+        # Logged once the answer is made: the log's commit expires what the session
+        # holds, which the key and the rendering would otherwise load again.
+        _log(doc, "pdf")
 
 
 # Signing on a phone (ECMR.md §3)

@@ -93,6 +93,7 @@ def prerender_job(doc_id: int, company_id: int) -> None:
     doc = db.session.get(Document, doc_id)
     if doc is None or doc.company_id != company_id:
         return
+    company = _held_company(doc)  # noqa: F841 (held for the job)
     try:
         get_or_render(doc)
     except ServiceError:
@@ -102,6 +103,7 @@ def prerender_job(doc_id: int, company_id: int) -> None:
 def response(doc: Document, filename: str, *, disposition: str = "inline",
              cache_control: str | None = None, **options) -> Response:
     """The PDF as an answer with its ETag; 304 when the client already holds this version."""
+    company = _held_company(doc)  # noqa: F841 (held for the request)
     tag = etag(doc, **options)
     if tag in request.if_none_match:
         answer = Response(status=304)
@@ -113,6 +115,13 @@ def response(doc: Document, filename: str, *, disposition: str = "inline",
     if cache_control:
         answer.headers["Cache-Control"] = cache_control
     return answer
+
+
+def _held_company(doc: Document) -> Company:
+    """The document's company, for the caller to hold while the key and a rendering each
+    ask the session for it: the session keeps objects weakly, and a company nobody holds
+    (the driver's page, the worker) was loaded twice for one rendering."""
+    return db.session.get(Company, doc.company_id)
 
 
 def etag(doc: Document, *, languages=None, copies=None, blank: bool = False,

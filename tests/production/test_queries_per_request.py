@@ -99,6 +99,16 @@ def test_a_first_render_reads_no_logo_where_the_company_has_none(api, issued, qu
     assert not [s for s in statements if re.search(r"companies\.logo\b(?!_)", s)], statements
 
 
+def test_the_drivers_page_and_first_pdf_load_the_document_and_company_once(client, issued, queries):
+    """The driver's page and PDF log each opening (a commit, which expires what the session
+    holds): logged once the answer is made, nothing is loaded again to make it."""
+    page = issued["public_url"].replace("http://cmr.test", "")
+    for path in (page, page + ".pdf"):  # the PDF a first time: a render included
+        statements = _counted(queries, lambda: client.get(path))
+        assert _reading(statements, "companies") == 1, (path, statements)
+        assert len([s for s in statements if re.match(r"SELECT documents\.id\b", s)]) == 1, (path, statements)
+
+
 def test_issuing_a_document_takes_its_number_and_quota_place_in_few_statements(api, issued, queries):
     statements = _counted(queries, lambda: api.post("/documents", json=sample_document()))
     assert len(statements) <= 9, statements
