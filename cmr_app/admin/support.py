@@ -13,7 +13,7 @@ from flask_login import current_user
 from .. import clock
 from ..errors import ValidationFailed
 from ..extensions import db
-from ..services import blocking, documents, pdf_cache, support_access
+from ..services import addressbook, blocking, documents, pdf_cache, support_access
 from ..services.admin_accounts import _as_company
 from . import bp
 
@@ -48,7 +48,7 @@ def support_view(account_id):
         rows, page, pages, total = support_access.rows_page(kind, company.id, page)
         return render_template("admin/support.html", company=company, kind=kind, kinds=KIND_LABELS,
                                rows=rows, page=page, pages=pages, total=total,
-                               consent=support_access.state(company))
+                               consent=support_access.state(company), product_adr=addressbook.product_adr)
 
 
 @bp.get("/accounts/<account_id>/support/documents/<doc_id>")

@@ -17,18 +17,23 @@ PRODUCT_ADR = {"un_number": "adr_un_number", "proper_shipping_name": "adr_proper
                "environmentally_hazardous": "adr_environmentally_hazardous"}
 
 
+def product_adr(product: Product) -> dict | None:
+    """The product's ADR entry as a goods line's `adr`, or None when it has none."""
+    adr = {key: getattr(product, attribute) for key, attribute in PRODUCT_ADR.items()}
+    return adr if any(adr.values()) else None
+
+
 class Kind:
     def __init__(self, model, schema, search_fields):
         self.model, self.schema, self.search_fields = model, schema, search_fields
 
     def to_dict(self, obj) -> dict:
         if self.model is Product:
-            adr = {key: getattr(obj, attribute) for key, attribute in PRODUCT_ADR.items()}
             return {"id": obj.id, "name": obj.name, "marks": obj.marks, "packages": obj.packages,
                     "packing": obj.packing, "nature": obj.nature,
                     "statistical_number": obj.statistical_number,
                     "gross_weight_kg": _dec(obj.gross_weight_kg), "volume_m3": _dec(obj.volume_m3),
-                    "adr": adr if any(adr.values()) else None}
+                    "adr": product_adr(obj)}
         data = {"id": obj.id}
         for field in self.schema.model_fields:
             data[field] = getattr(obj, field)

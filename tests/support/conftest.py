@@ -55,7 +55,9 @@ def owner_data(owner_api):
     owner_api.post("/clients", json={"name": "Bakkerij de Vries", "city": "Utrecht", "country": "NL"})
     owner_api.post("/carriers", json={"name": "Trans-Pol Sp.j.", "city": "Września", "country": "PL",
                                       "vehicle_registration": "PO 12345"})
-    owner_api.post("/products", json={"name": "Paint 20 l", "nature": "Paint", "packages": 4})
+    owner_api.post("/products", json={"name": "Paint 20 l", "nature": "Paint", "packages": 4,
+                                      "adr": {"un_number": "1263", "proper_shipping_name": "PAINT", "class": "3",
+                                              "packing_group": "II", "tunnel_code": "D/E"}})
     return doc
 
 

@@ -4,6 +4,7 @@ only while it holds; every look is logged and listed to the owner."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from html import unescape
 
 import pytest
 import time_machine
@@ -75,7 +76,7 @@ def test_with_consent_admins_read_documents_and_address_book(owner, owner_api, o
             for kind in ("clients", "carriers", "products")}
     assert "Bakkerij de Vries" in seen["clients"]
     assert "Trans-Pol" in seen["carriers"] and "PO 12345" in seen["carriers"]
-    assert "Paint 20 l" in seen["products"]
+    assert "Paint 20 l" in seen["products"] and "UN 1263 PAINT, 3, II, (D/E)" in unescape(seen["products"])
     one = _support(admin_client, owner, f"/documents/{owner_data['id']}")
     assert one.status_code == 200 and "Möbelhaus Schäfer GmbH" in one.get_data(as_text=True)
     pdf = _support(admin_client, owner, f"/documents/{owner_data['id']}.pdf")
