@@ -37,6 +37,7 @@ from ..models import (AccountExport, BillingDocument, Carrier, Client, Company, 
                       DocumentVersion, Product, User)
 from ..tenant import get_owned, set_current_company
 from . import accounts
+from .addressbook import PRODUCT_ADR
 
 log = logging.getLogger(__name__)
 
@@ -277,8 +278,7 @@ CLIENT_COLUMNS = ("id", "name", "address", "postal_code", "city", "country", "ta
                   "created_at")
 CARRIER_COLUMNS = CLIENT_COLUMNS[:-1] + ("vehicle_registration", "created_at")
 PRODUCT_COLUMNS = ("id", "name", "marks", "packages", "packing", "nature", "statistical_number",
-                   "gross_weight_kg", "volume_m3", "adr_un_number", "adr_proper_shipping_name", "adr_class",
-                   "adr_packing_group", "adr_tunnel_code", "adr_environmentally_hazardous", "created_at")
+                   "gross_weight_kg", "volume_m3", *PRODUCT_ADR.values(), "created_at")
 
 
 def write_zip(path: Path, company: Company) -> dict:

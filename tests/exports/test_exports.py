@@ -53,8 +53,9 @@ def office(app, make_account, api_for, runner):
                                            "vehicle_registration": "PO 12345"}).status_code == 201
         assert api.post("/products", json={"name": "Meble", "packing": "EUR pallet", "packages": 33,
                                            "gross_weight_kg": "12400.5",
-                                           "adr": {"class": "3", "un_number": "1263",
-                                                   "packing_group": "II"}}).status_code == 201
+                                           "adr": {"class": "3", "un_number": "1263", "packing_group": "II",
+                                                   "proper_shipping_name": "PAINT",
+                                                   "tunnel_code": "D/E"}}).status_code == 201
         docs = [api.post("/documents", json=sample_document()).get_json() for _ in range(4)]
         assert api.patch(f"/documents/{docs[0]['id']}", json={"documents_attached": "Invoice FV/13/2026"}
                          ).status_code == 200
@@ -137,6 +138,8 @@ def test_the_zip_holds_documents_with_versions_and_events_the_address_book_and_e
     products = rows("products.csv")
     assert products[0]["name"] == "Meble" and products[0]["packages"] == "33"
     assert products[0]["adr_un_number"] == "1263" and products[0]["gross_weight_kg"].startswith("12400.5")
+    assert (products[0]["adr_proper_shipping_name"], products[0]["adr_tunnel_code"],
+            products[0]["adr_environmentally_hazardous"]) == ("PAINT", "D/E", "False")
     assert report["contents"] == {"documents": 4, "document_pdfs": 3, "invoices": 2, "clients": 2,
                                   "carriers": 1, "products": 1}
 
