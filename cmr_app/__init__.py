@@ -1,15 +1,19 @@
 """CMR Online: the Flask application factory."""
 from __future__ import annotations
 
+import select
 from collections.abc import Mapping
 from datetime import timedelta
 from functools import lru_cache
 from pathlib import Path
 
 from flask import Flask, g, has_request_context, request, session
+from flask.sessions import SecureCookieSessionInterface
 from flask_login import current_user
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DisconnectionError
+from sqlalchemy.pool import Pool
 
 from . import config as config_module
 from .extensions import babel, csrf, db, limiter, login_manager, migrate
@@ -18,8 +22,20 @@ ROOT = Path(__file__).resolve().parent.parent
 UI_LANGUAGES = ("pl", "en", "de")
 
 
+class CookieSessions(SecureCookieSessionInterface):
+    """Flask's signed-cookie session, whose signer is made only when there is a cookie
+    to read: an API call or a first visit has none, and making it was 3% of a cached PDF
+    download through the API."""
+
+    def open_session(self, app, request):
+        if app.secret_key and not request.cookies.get(self.get_cookie_name(app)):
+            return self.session_class()
+        return super().open_session(app, request)
+
+
 def create_app(config: Mapping | None = None) -> Flask:
     app = Flask(__name__, instance_path=str(ROOT / "instance"), instance_relative_config=True)
+    app.session_interface = CookieSessions()
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     settings = config_module.load(app.instance_path, config)
     app.config.update(settings)
@@ -65,10 +81,10 @@ def _engine_options(url: str) -> dict:
     if url.startswith("sqlite"):
         # Concurrent writers wait for the lock instead of failing at once.
         return {"connect_args": {"timeout": 30}}
-    # pool_pre_ping: a connection the database dropped (a restart, an administrator, a
-    # failover) is replaced before a request uses it. Checking only connections idle for a
-    # while saved a round trip but let a connection cut a moment ago fail a request.
-    return {"pool_size": 10, "max_overflow": 60, "pool_pre_ping": True}
+    # No pool_pre_ping: a connection the database closed is found without a round trip
+    # (_drop_closed_connections). The ping's round trip was a tenth of a cached PDF
+    # download's throughput.
+    return {"pool_size": 10, "max_overflow": 60}
 
 
 @event.listens_for(Engine, "connect")
@@ -78,6 +94,32 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.close()
+
+
+@event.listens_for(Pool, "checkout")
+def _drop_closed_connections(dbapi_connection, connection_record, connection_proxy):
+    """A PostgreSQL connection the server closed (a restart, pg_terminate_backend,
+    idle_session_timeout) is replaced before a request uses it, even if it was cut a
+    moment after the last request. The server says so on the socket: it sends its reason
+    and closes, so an idle connection with anything to read, or a hang-up, is no longer
+    usable; a local poll finds that, where a ping (pool_pre_ping) cost a round trip at
+    every checkout. The pool then opens a new connection for this checkout."""
+    if connection_closed(dbapi_connection):
+        raise DisconnectionError("the database closed this connection")
+
+
+def connection_closed(dbapi_connection) -> bool:
+    if not type(dbapi_connection).__module__.startswith("psycopg"):
+        return False
+    if dbapi_connection.closed or dbapi_connection.broken:
+        return True
+    try:
+        socket = dbapi_connection.pgconn.socket
+    except Exception:  # noqa: BLE001  (psycopg: the connection has no socket any more)
+        return True
+    poller = select.poll()
+    poller.register(socket, select.POLLIN | select.POLLPRI)  # hang-ups and errors are always reported
+    return bool(poller.poll(0))
 
 
 def select_locale():
@@ -121,15 +163,16 @@ def _user_statement():
     from sqlalchemy.orm import joinedload
 
     from .models import Subscription, User
-    from .services import entitlements
+    from .services import entitlements, subscriptions
     return (select(User, Subscription, entitlements.users_count_column(User.company_id),
-                   *entitlements.catalogue_stamp_columns())
+                   *entitlements.catalogue_stamp_columns(), subscriptions.paid_plan_code_column(User.company_id))
             .outerjoin(Subscription, Subscription.company_id == User.company_id)
             .where(User.id == bindparam("user_id")).options(joinedload(User.company)))
 
 
 @login_manager.user_loader
 def _load_user(user_id: str):
+    from . import clock
     from .models import User
     from .tenant import set_current_company
     try:
@@ -137,15 +180,16 @@ def _load_user(user_id: str):
     except ValueError:
         return None
     from .services import entitlements, subscriptions
-    # The user, the company, its subscription, its number of users and the plan
-    # catalogue's stamp in one query: every page needs them.
-    row = db.session.execute(_user_statement(), {"user_id": uid}).first()
+    # The user, the company, its subscription and paid plan, its number of users and the
+    # plan catalogue's stamp in one query: every page needs them.
+    row = db.session.execute(_user_statement(), {"user_id": uid, "now": clock.now()}).first()
     if row is None:
         return None
-    user, subscription, users, *plans_stamp = row
+    user, subscription, users, *plans_stamp, paid = row
     if user.security_stamp != stamp:
         return None
     subscriptions.remember_current(user.company_id, subscription)
+    subscriptions.remember_paid(user.company_id, paid)
     entitlements.note_catalogue_stamp(*plans_stamp)
     if entitlements.user_blocked(user, users):  # over the plan's user limit after a downgrade: signed out
         return None

@@ -23,7 +23,7 @@ import time
 from collections import OrderedDict
 
 from flask import Response, current_app, has_app_context, request
-from sqlalchemy import event
+from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session
 
 from ..extensions import db
@@ -47,9 +47,29 @@ def get_or_render(doc: Document, *, tag: str | None = None, **options) -> tuple[
     store = _store()
     pdf = store.get(tag)
     if pdf is None:
+        complete(doc)
         pdf = documents.render_pdf(doc, **options)
         store.put(tag, pdf)
     return pdf, tag
+
+
+# The document's columns that the key and a download's checks read (etag,
+# documents.get_document, pdf_filename): the API's PDF download brings only these with
+# its token (services/tokens.py), and a rendering loads the rest (complete).
+DOCUMENT_KEY_COLUMNS = (Document.id, Document.company_id, Document.number, Document.status,
+                        Document.fingerprint, Document.created_at, Document.updated_at,
+                        Document.first_signed_at, Document.taken_over_at, Document.delivered_at)
+
+
+def complete(obj) -> None:
+    """Loads in one statement the columns a light query (load_only) left out of `obj`,
+    rather than one statement per column as each is read. Columns its mapping defers
+    (a document's search text) stay deferred."""
+    state = inspect(obj)
+    columns = state.mapper.column_attrs
+    missing = [key for key in state.unloaded if key in columns and not columns[key].deferred]
+    if missing and state.persistent:
+        db.session.refresh(obj, attribute_names=missing)
 
 
 def prerender_later(doc: Document) -> None:

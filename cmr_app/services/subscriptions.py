@@ -4,7 +4,7 @@ from __future__ import annotations
 import plans
 from flask import g, has_request_context
 from flask_babel import gettext as _
-from sqlalchemy import event, select
+from sqlalchemy import and_, event, select
 from sqlalchemy.orm import Session
 
 from .. import clock
@@ -59,6 +59,12 @@ def remember_current(company_id: int, sub: Subscription | None) -> None:
         g.setdefault(_CACHE, {})[("current", company_id)] = sub
 
 
+def remember_paid(company_id: int, plan_code: str | None) -> None:
+    """The paid plan read by the request's first query (paid_plan_code_column)."""
+    if has_request_context() and not _pending_billing_rows(db.session):
+        g.setdefault(_CACHE, {})[("paid", company_id)] = plan_code
+
+
 def current(company: Company) -> Subscription | None:
     return _cached(("current", company.id), lambda: db.session.scalar(
         select(Subscription).where(Subscription.company_id == company.id)))
@@ -75,11 +81,24 @@ def _paid_plan_code(company: Company) -> str | None:
     sub = current(company)
     if sub is None or sub.status == "cancelled":
         return None
-    now = clock.now()
-    return db.session.scalar(
-        select(Order.plan_code).where(Order.company_id == company.id, Order.status == "paid",
-                                      Order.period_start <= now, Order.period_end > now)
-        .order_by(Order.period_start.desc()).limit(1))
+    return db.session.scalar(_paid_order_code(Order.company_id == company.id, clock.now()))
+
+
+def _paid_order_code(company_matches, now):
+    return (select(Order.plan_code).where(company_matches, Order.status == "paid",
+                                          Order.period_start <= now, Order.period_end > now)
+            .order_by(Order.period_start.desc()).limit(1))
+
+
+def paid_plan_code_column(company_id_column):
+    """paid_plan_code as a column of a request's first query (its `now` bound as "now"),
+    so that a paying company's requests do not each ask for their order again."""
+    from sqlalchemy import bindparam, exists
+    from sqlalchemy.orm import aliased
+    now = bindparam("now", type_=Order.period_start.type)
+    sub = aliased(Subscription)  # not the outer query's subscription, if it has one
+    running = exists().where(sub.company_id == company_id_column, sub.status != "cancelled")
+    return _paid_order_code(and_(Order.company_id == company_id_column, running), now).scalar_subquery()
 
 
 def summary(company: Company) -> dict | None:

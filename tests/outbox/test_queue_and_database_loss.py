@@ -50,7 +50,7 @@ def test_a_database_outage_leaves_nothing_half_saved_and_the_next_requests_work(
         # Only this test's own database: the server and other databases are left alone.
         with admin.connect() as conn:
             return len(conn.execute(text(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "SELECT pg_terminate_backend(pid, 10000) FROM pg_stat_activity "
                 f"WHERE datname = current_database() AND pid <> pg_backend_pid() AND {pid_filter}"),
                 params).all())
 

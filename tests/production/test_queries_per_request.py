@@ -91,6 +91,14 @@ def test_a_pdf_downloaded_again_costs_one_query_and_another_companys_is_still_a_
     assert api.get("/documents/²/pdf").status_code == 404  # a digit to Python, not a number
 
 
+def test_a_pdf_rendered_through_the_api_loads_the_rest_of_the_document_once(api, issued, queries):
+    """The token query brings the document with only the columns that find its cached PDF;
+    a rendering (a new print option: not cached) reads the rest in one statement."""
+    statements = _counted(queries, lambda: api.get(f"/documents/{issued['id']}/pdf?copies=3&languages=pl,de"))
+    assert _reading(statements, "documents") == 2, statements
+    assert len(statements) <= 3, statements
+
+
 def test_a_first_render_reads_no_logo_where_the_company_has_none(api, issued, queries):
     """The logo (deferred, up to 1 MB) is read only when the company has one: a render
     (here a cache miss, a new print option) of a company without a logo does not ask."""
@@ -133,3 +141,31 @@ def test_web_pages_make_few_queries_and_none_twice(client, make_account, api_for
             assert _reading(statements, table) == 1, (path, table, statements)
         # Within the plan's user limit, the users are counted in that query, not loaded.
         assert _reading(statements, "users") == 1, (path, statements)
+
+
+def test_a_paying_companys_requests_read_its_paid_plan_in_their_first_query(
+        client, make_account, api_for, runner, queries):
+    """The plan a company has paid for decides what it may do: it comes with the token or
+    the signed-in user, not from a query of its own at every request; and it is the plan
+    of the period running now."""
+    import time_machine
+
+    from tests.billing.conftest import INVOICE_PL
+    owner = make_account(plan="free")
+    api = api_for(owner)
+    proforma = api.post("/orders", json={"plan": "standard", "period_months": 12, "payment_method": "transfer",
+                                         "invoice": INVOICE_PL}).get_json()["proforma"]
+    assert runner.invoke(args=["billing", "book-payment", proforma["number"]]).exit_code == 0
+    doc = api.post("/documents", json=sample_document()).get_json()
+    assert api.get(f"/documents/{doc['id']}/pdf").status_code == 200  # rendered and kept
+    calls = [lambda: api.get("/account"), lambda: api.get(f"/documents/{doc['id']}/pdf"),
+             lambda: api.get("/documents"), lambda: client.get("/documents"), lambda: client.get("/documents/new")]
+    for n, call in enumerate(calls):
+        if n == 3:  # the web pages, signed in (the API's client shares the cookies: signed in after it)
+            client.post("/login", data={"email": owner.email, "password": owner.password})
+        statements = _counted(queries, call)
+        assert _reading(statements, "orders") == 1 and _reading(statements[:1], "orders") == 1, statements
+    client.post("/logout")
+    assert api.get("/account").get_json()["plan"]["code"] == "standard"
+    with time_machine.travel("2027-12-31T12:00:00+00:00"):  # after the paid year: no paid period runs
+        assert api.get("/account").get_json()["plan"]["code"] == "free"
