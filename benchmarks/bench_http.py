@@ -4,7 +4,7 @@ Flask app under the same server (the ceiling), and a naive reportlab Flask app t
 renders a CMR-like PDF on every request (the peer).
 
     .venv/bin/python benchmarks/bench_http.py [--database-url URL] [--documents 100000]
-        [--duration 10] [--concurrency 8] [--workers 2] [--redis-url URL [--issued 2000]]
+        [--duration 10] [--rounds 5] [--concurrency 8] [--workers 2] [--redis-url URL [--issued 2000]]
 
 Needs `hey` (Debian: `apt-get install -y hey`) and a PostgreSQL server (default
 postgresql+psycopg://postgres@127.0.0.1:5432/postgres): a fresh database is made there
@@ -12,6 +12,11 @@ for the run and dropped after it (--keep keeps it). Prints requests per second a
 95th percentile latency of each case, and the issue's targets as ratios:
 the same PDF again >= 3x the naive peer; first renders of distinct documents >= 1.5x the
 naive peer; list and search p95 <= 50 ms; issuing >= 5% of the hello-world ceiling.
+
+The cases compared as ratios (the ceiling, the peer and the PDFs) are measured in turns,
+each `--rounds` times for a share of `--duration`: on a machine shared with others, whose
+speed drifts within minutes, one case measured a minute after another compared the drift
+as much as the servers.
 
 Loads are driven by hey, except "first downloads of distinct documents" (each request a
 different document, which hey cannot do): those, and the naive peer they are compared
@@ -142,27 +147,29 @@ def hey(url: str, duration: float, concurrency: int, *, token=None, body: Path |
     if body:
         command += ["-m", "POST", "-T", "application/json", "-D", str(body)]
     out = subprocess.run(command + [url], capture_output=True, text=True, check=True).stdout
-    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     p95 = re.search(r"95% in ([\d.]+) secs", out)
-    codes = dict(re.findall(r"\[(\d{3})\]\s+(\d+) responses", out))
-    return {"rps": rps, "p95_ms": float(p95.group(1)) * 1000 if p95 else float("nan"), "codes": codes}
+    codes = {code: int(n) for code, n in re.findall(r"\[(\d{3})\]\s+(\d+) responses", out)}
+    seconds = float(re.search(r"Total:\s+([\d.]+) secs", out).group(1))
+    return {"requests": sum(codes.values()), "seconds": seconds, "rps": sum(codes.values()) / seconds,
+            "p95_ms": float(p95.group(1)) * 1000 if p95 else float("nan"), "codes": codes}
 
 
-def threaded(urls: list[str], concurrency: int, duration: float, token=None, body: bytes | None = None,
+def threaded(urls, concurrency: int, duration: float, token=None, body: bytes | None = None,
              answers: list | None = None) -> dict:
     """Each URL fetched once (until the time is up), by `concurrency` keep-alive clients;
-    with `body`, POSTed as JSON (each answer's JSON appended to `answers`)."""
+    with `body`, POSTed as JSON (each answer's JSON appended to `answers`). `urls` may be
+    an iterator shared by several calls: each call goes on where the last one stopped."""
     lock, times, codes = threading.Lock(), [], {}
-    queue = list(reversed(urls))  # each taken once
+    queue = iter(urls)  # each taken once
     deadline = time.monotonic() + duration
 
     def client():
         connection = None
         while time.monotonic() < deadline:
             with lock:
-                if not queue:
-                    return
-                url = queue.pop()
+                url = next(queue, None)
+            if url is None:
+                return
             host, path = url.split("://", 1)[1].split("/", 1)
             if connection is None:
                 connection = http.client.HTTPConnection(host, timeout=60)
@@ -186,8 +193,30 @@ def threaded(urls: list[str], concurrency: int, duration: float, token=None, bod
     for thread in threads:
         thread.join()
     elapsed = time.monotonic() - started
-    return {"rps": len(times) / elapsed, "codes": codes,
+    return {"requests": len(times), "seconds": elapsed, "rps": len(times) / elapsed, "codes": codes,
             "p95_ms": statistics.quantiles(times, n=20)[-1] * 1000 if len(times) > 1 else float("nan")}
+
+
+def interleaved(cases: dict, duration: float, rounds: int) -> dict:
+    """Cases compared with one another, measured in turns: each runs `rounds` times for
+    duration/rounds seconds, one after the other, so that a machine shared with others
+    (whose speed drifts by tens of per cent within minutes) weighs on each alike. A case's
+    figure is its requests over its seconds, summed over the rounds; its p95, the median
+    of the rounds'."""
+    runs: dict[str, list] = {name: [] for name in cases}
+    for _ in range(rounds):
+        for name, run in cases.items():
+            runs[name].append(run(duration / rounds))
+    figures = {}
+    for name, results in runs.items():
+        codes: dict[str, int] = {}
+        for result in results:
+            for code, n in result["codes"].items():
+                codes[code] = codes.get(code, 0) + n
+        requests, seconds = sum(r["requests"] for r in results), sum(r["seconds"] for r in results)
+        figures[name] = {"rps": requests / seconds if seconds else float("nan"), "codes": codes,
+                         "p95_ms": statistics.median(r["p95_ms"] for r in results)}
+    return figures
 
 
 def seed(url: str, count: int) -> dict:
@@ -247,6 +276,8 @@ def main() -> None:
                         help="a PostgreSQL server; a fresh database is made on it")
     parser.add_argument("--documents", type=int, default=100_000)
     parser.add_argument("--duration", type=float, default=10, help="seconds per case")
+    parser.add_argument("--rounds", type=int, default=5,
+                        help="cases compared as ratios are measured in this many turns each")
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers of every server")
     parser.add_argument("--redis-url", help="run the app with this Redis database (emptied) and an RQ worker")
@@ -324,22 +355,32 @@ def main() -> None:
         # Throughput with `c` clients; latency (p95) with one client per worker, so that it
         # measures the request rather than the queue in front of a saturated server.
         lc = args.workers
-        print(f"each case: {d:g} s; throughput with {c} clients, latency (list, search) with {lc}; "
-              f"{args.workers} gunicorn workers per server; {os.cpu_count()} cores")
-        figures = {
-            "hello": hey(f"http://127.0.0.1:{hello_port}/", d, c),
-            "naive_pdf": hey(f"http://127.0.0.1:{naive_port}/pdf", d, c),
-            "pdf_again": hey(f"{api}/documents/{seeded['first_id']}/pdf", d, c, token=token),
-            "naive_pdf_threaded": threaded([f"http://127.0.0.1:{naive_port}/pdf?n={i}" for i in range(100_000)],
-                                           c, d),
-            "pdf_distinct": threaded([f"{api}/documents/{i}/pdf" for i in seeded["ids"]], c, d, token),
-            **({"pdf_issued": threaded([f"{api}/documents/{i}/pdf" for i in issued_ids], c, d, token)}
-               if issued_ids else {}),
+        print(f"each case: {d:g} s (the cases compared as ratios in {args.rounds} turns each); throughput "
+              f"with {c} clients, latency (list, search) with {lc}; {args.workers} gunicorn workers per "
+              f"server; {os.cpu_count()} cores")
+        # Compared as ratios: measured in turns (interleaved). Throughput driven by hey ...
+        figures = interleaved({
+            "hello": lambda t: hey(f"http://127.0.0.1:{hello_port}/", t, c),
+            "naive_pdf": lambda t: hey(f"http://127.0.0.1:{naive_port}/pdf", t, c),
+            "pdf_again": lambda t: hey(f"{api}/documents/{seeded['first_id']}/pdf", t, c, token=token),
+        }, d, args.rounds)
+        # ... and by the threaded client, each document fetched once over all the rounds.
+        naive_urls = iter([f"http://127.0.0.1:{naive_port}/pdf?n={i}" for i in range(1_000_000)])
+        distinct_urls = iter([f"{api}/documents/{i}/pdf" for i in seeded["ids"]])
+        issued_urls = iter([f"{api}/documents/{i}/pdf" for i in issued_ids])
+        figures.update(interleaved({
+            "naive_pdf_threaded": lambda t: threaded(naive_urls, c, t),
+            "pdf_distinct": lambda t: threaded(distinct_urls, c, t, token),
+            **({"pdf_issued": lambda t: threaded(issued_urls, c, t, token)} if issued_ids else {}),
+        }, d, args.rounds))
+        figures.update({
             "list": hey(f"{api}/documents", d, lc, token=token),
             "search_none": hey(f"{api}/documents?q=zzqx-nothing", d, lc, token=token),
             "search_number": hey(f"{api}/documents?q={search_number}", d, lc, token=token),
+            # Last and alone: with Redis, each document issued queues its rendering, which the
+            # worker does on the same cores while this runs.
             "issue": hey(f"{api}/documents", d, c, token=token, body=body),
-        }
+        })
         rows = [("hello-world Flask (ceiling)", "hello"), ("naive reportlab PDF (peer)", "naive_pdf"),
                 ("PDF of one document, again and again", "pdf_again"),
                 ("naive reportlab PDF, threaded client", "naive_pdf_threaded"),
