@@ -4,8 +4,8 @@ from __future__ import annotations
 import plans
 from flask import g, has_request_context
 from flask_babel import gettext as _
-from sqlalchemy import and_, event, select
-from sqlalchemy.orm import Session
+from sqlalchemy import bindparam, event, exists, select
+from sqlalchemy.orm import Session, aliased
 
 from .. import clock
 from ..errors import Conflict
@@ -78,14 +78,15 @@ def paid_plan_code(company: Company) -> str | None:
 
 
 def _paid_plan_code(company: Company) -> str | None:
-    sub = current(company)
-    if sub is None or sub.status == "cancelled":
-        return None
-    return db.session.scalar(_paid_order_code(Order.company_id == company.id, clock.now()))
+    return db.session.scalar(_paid_order_code(company.id, clock.now()))
 
 
-def _paid_order_code(company_matches, now):
-    return (select(Order.plan_code).where(company_matches, Order.status == "paid",
+def _paid_order_code(company_id, now):
+    """The plan of the company's paid order whose period runs at `now`, while its
+    subscription is not cancelled: one rule for the query of its own and the column."""
+    sub = aliased(Subscription)  # not an outer query's subscription, if it has one
+    running = exists().where(sub.company_id == company_id, sub.status != "cancelled")
+    return (select(Order.plan_code).where(Order.company_id == company_id, running, Order.status == "paid",
                                           Order.period_start <= now, Order.period_end > now)
             .order_by(Order.period_start.desc()).limit(1))
 
@@ -93,12 +94,7 @@ def _paid_order_code(company_matches, now):
 def paid_plan_code_column(company_id_column):
     """paid_plan_code as a column of a request's first query (its `now` bound as "now"),
     so that a paying company's requests do not each ask for their order again."""
-    from sqlalchemy import bindparam, exists
-    from sqlalchemy.orm import aliased
-    now = bindparam("now", type_=Order.period_start.type)
-    sub = aliased(Subscription)  # not the outer query's subscription, if it has one
-    running = exists().where(sub.company_id == company_id_column, sub.status != "cancelled")
-    return _paid_order_code(and_(Order.company_id == company_id_column, running), now).scalar_subquery()
+    return _paid_order_code(company_id_column, bindparam("now", type_=Order.period_start.type)).scalar_subquery()
 
 
 def summary(company: Company) -> dict | None:
