@@ -164,6 +164,9 @@ def test_moving_to_free_ends_the_paid_plan_at_once(subscribed, runner):
     with time_machine.travel("2026-06-01T10:00:00+00:00", tick=False):
         account = api.put("/account/plan", json={"plan": "free"}).get_json()
         assert account["plan"]["code"] == "free" and account["subscription"]["status"] == "cancelled"
+        # The next request reads the paid plan in its first query: the paid year still
+        # runs, the cancelled subscription decides.
+        assert api.get("/account").get_json()["plan"]["code"] == "free"
     with time_machine.travel("2026-12-27T10:00:00+00:00", tick=False):
         assert daily(runner)["renewal_proformas"] == 0
 
