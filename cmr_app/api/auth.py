@@ -29,14 +29,21 @@ def authenticate():
     scheme, _, secret = header.partition(" ")
     if scheme.lower() != "bearer" or not secret.strip():
         raise Unauthorized("Send an API token: Authorization: Bearer <token>.")
-    pdf = request.endpoint in PDF_DOWNLOAD
-    if pdf:
+    if request.endpoint in PDF_DOWNLOAD:
         # One SELECT needs no transaction around it: no BEGIN and ROLLBACK round trips,
         # and the connection keeps its prepared statements (a ROLLBACK drops them).
         db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
-    user = tokens.user_for_token(secret.strip(), document_id=_document_in_path(), content=not pdf)
-    if user is None:
-        raise Unauthorized("This API token is not valid.")
+        download = tokens.download_values(secret.strip(), _document_in_path())
+        if download is None:
+            raise Unauthorized("This API token is not valid.")
+        answer = cached_pdf(download)
+        if answer is not None:
+            return answer
+        user = tokens.attach(download)
+    else:
+        user = tokens.user_for_token(secret.strip(), document_id=_document_in_path())
+        if user is None:
+            raise Unauthorized("This API token is not valid.")
     from ..services import blocking, entitlements
     if user.company.blocked_at is not None and not _withdrawing_support_access():
         # consent stays the owner's to end, even while blocked
@@ -48,6 +55,29 @@ def authenticate():
     g.api_user = user
     set_current_company(user.company_id)
     return None
+
+
+def cached_pdf(download: tokens.Download):
+    """The answer to a PDF download that the cache holds (or a 304), made from the token
+    query's plain values alone, without ORM objects: most downloads are of a PDF drawn
+    before. None whenever the request has anything else to say or do; the ordinary path
+    then answers it from the same values: another company's document, the token's use to
+    note, a block, a plan's user limit or archive, a bad option, a PDF to render."""
+    user, doc = download.user, download.document
+    company = user.company
+    if doc is None or tokens.use_to_note(download.token.last_used_at, download.now) \
+            or company.blocked_at is not None:
+        return None
+    from ..services import documents, entitlements, pdf_cache
+    from .routes import pdf_options
+    set_current_company(company.id)
+    if not entitlements.within_user_limit(company, g.users_in_company) or documents.archived(company, doc):
+        return None
+    try:
+        options = pdf_options(request.args)
+    except ServiceError:
+        return None
+    return pdf_cache.cached_response(doc, company, documents.pdf_filename(doc, options["annex"]), **options)
 
 
 def _document_in_path() -> int | None:

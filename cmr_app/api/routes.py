@@ -280,15 +280,19 @@ def document_emails(doc_id):
 @bp.get("/documents/<doc_id>/pdf")
 def document_pdf(doc_id):
     doc = documents.get_document(current().company_id, doc_id)
+    options = pdf_options(request.args)
+    return pdf_cache.response(doc, documents.pdf_filename(doc, options["annex"]), **options)
+
+
+def pdf_options(args) -> dict:
+    """The PDF's print options from the query string (also read by auth.cached_pdf)."""
     # Empty items skipped, a repeated language counted once.
-    languages = list(dict.fromkeys(x for x in request.args.get("languages", "").split(",") if x)) or None
-    copies = request.args.get("copies")
+    languages = list(dict.fromkeys(x for x in args.get("languages", "").split(",") if x)) or None
+    copies = args.get("copies")
     if copies is not None and copies not in ("3", "4"):
         raise ValidationFailed({"copies": ["Choose 3 or 4 copies."]})
-    annex = documents.pdf_annex_option(request.args.get("annex"))
-    return pdf_cache.response(doc, documents.pdf_filename(doc, annex), languages=languages,
-                              copies=int(copies) if copies else None,
-                              blank=request.args.get("blank") in ("1", "true"), annex=annex)
+    return {"languages": languages, "copies": int(copies) if copies else None,
+            "blank": args.get("blank") in ("1", "true"), "annex": documents.pdf_annex_option(args.get("annex"))}
 
 
 @bp.post("/documents/print")

@@ -103,13 +103,18 @@ def archive_cutoff(company: Company):
     return plans.add_months_local(clock.now(), -months, company.timezone)
 
 
+def archived(company: Company, doc: Document) -> bool:
+    """Beyond the plan's archive: hidden (never deleted) until a plan keeps it again."""
+    cutoff = archive_cutoff(company)
+    return cutoff is not None and doc.created_at < cutoff
+
+
 def _visible(doc_id, company_id: int, *, for_update: bool = False) -> Document:
     doc = get_owned(Document, doc_id, company_id)
     if for_update:  # saves of one document queue on its row (PostgreSQL; SQLite has one writer)
         db.session.refresh(doc, with_for_update=True)
     company = db.session.get(Company, company_id)
-    cutoff = archive_cutoff(company)
-    if cutoff is not None and doc.created_at < cutoff:
+    if archived(company, doc):
         months = entitlements.plan_in_force(company).archive_months
         longer = next((p for p in entitlements.catalogue()
                        if p.archive_months is None or p.archive_months > months), None)

@@ -150,10 +150,15 @@ def blocked_user_ids(company: Company) -> set[int]:
     return {u.id for u in ordered[limit:]}
 
 
+def within_user_limit(company: Company, users_in_company: int) -> bool:
+    """No user of a company within its plan's user limit is blocked."""
+    return users_in_company <= plan_in_force(company).users
+
+
 def user_blocked(user: User, users_in_company: int | None = None) -> bool:
     """`users_in_company`, when the caller counted them in its own query, spares loading
     the users of a company within its plan's limit (nearly every company)."""
-    if users_in_company is not None and users_in_company <= plan_in_force(user.company).users:
+    if users_in_company is not None and within_user_limit(user.company, users_in_company):
         return False
     return user.id in blocked_user_ids(user.company)
 

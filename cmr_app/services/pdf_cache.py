@@ -20,7 +20,7 @@ import json
 import logging
 import threading
 import time
-from collections import OrderedDict
+from collections import OrderedDict, namedtuple
 
 from flask import Response, current_app, has_app_context, request
 from sqlalchemy import event, inspect
@@ -59,6 +59,8 @@ def get_or_render(doc: Document, *, tag: str | None = None, **options) -> tuple[
 DOCUMENT_KEY_COLUMNS = (Document.id, Document.company_id, Document.number, Document.status,
                         Document.fingerprint, Document.created_at, Document.updated_at,
                         Document.first_signed_at, Document.taken_over_at, Document.delivered_at)
+# Those columns' values, named as the document's attributes (etag and the checks read them).
+DocumentValues = namedtuple("DocumentValues", [column.key for column in DOCUMENT_KEY_COLUMNS])
 
 
 def complete(obj) -> None:
@@ -126,9 +128,26 @@ def response(doc: Document, filename: str, *, disposition: str = "inline",
     company = _held_company(doc)  # noqa: F841 (held for the request)
     tag = etag(doc, **options)
     if tag in request.if_none_match:
+        return _answer(tag, None, filename, disposition, cache_control)
+    pdf, tag = get_or_render(doc, tag=tag, **options)
+    return _answer(tag, pdf, filename, disposition, cache_control)
+
+
+def cached_response(doc, company, filename: str, *, disposition: str = "inline",
+                    cache_control: str | None = None, **options) -> Response | None:
+    """`response` when it needs no rendering (a 304, or a PDF the cache holds), else None.
+    `doc` and `company` may be plain values named as the models' attributes."""
+    tag = etag(doc, company=company, **options)
+    if tag in request.if_none_match:
+        return _answer(tag, None, filename, disposition, cache_control)
+    pdf = _store().get(tag)
+    return None if pdf is None else _answer(tag, pdf, filename, disposition, cache_control)
+
+
+def _answer(tag: str, pdf: bytes | None, filename: str, disposition: str, cache_control: str | None) -> Response:
+    if pdf is None:
         answer = Response(status=304)
     else:
-        pdf, tag = get_or_render(doc, tag=tag, **options)
         answer = Response(pdf, mimetype="application/pdf")
         answer.headers["Content-Disposition"] = f'{disposition}; filename="{filename}"'
     answer.set_etag(tag)
@@ -144,9 +163,11 @@ def _held_company(doc: Document) -> Company:
     return db.session.get(Company, doc.company_id)
 
 
-def etag(doc: Document, *, languages=None, copies=None, blank: bool = False,
+def etag(doc: Document, *, company=None, languages=None, copies=None, blank: bool = False,
          anonymous: bool = False, annex: str = "after") -> str:
-    company = db.session.get(Company, doc.company_id)
+    """The key of `doc`'s PDF with these options. `company`: the document's, when the
+    caller holds it (else read from the session)."""
+    company = company if company is not None else db.session.get(Company, doc.company_id)
     # The logo's hash, stored with it: the logo itself (up to 1 MB) is not read to answer.
     logo_on = bool(company.logo_hash) and entitlements.feature_on(company, "company_logo")
     key = {
