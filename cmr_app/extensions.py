@@ -22,6 +22,29 @@ def insert_ignoring_conflict(table, **values):
     from sqlalchemy.dialects.sqlite import insert as sqlite_insert
     insert = pg_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
     return insert(table).values(**values).on_conflict_do_nothing()
+
+
+def autocommit_engine():
+    """For a request whose one statement is a SELECT (the API's PDF download), run without
+    a session: on PostgreSQL an engine beside the app's, whose connections are in
+    autocommit from the start (a worker holds one more connection while it serves such
+    requests). The session, and switching its connection to autocommit and back at
+    every checkout, cost as much as the statement's execution. SQLite: the app's engine
+    in autocommit."""
+    from flask import current_app
+    from sqlalchemy import create_engine
+    engine = current_app.extensions.get("cmr_autocommit_engine")
+    if engine is None:
+        main = db.engine
+        if main.dialect.name == "postgresql":
+            engine = create_engine(main.url, isolation_level="AUTOCOMMIT",
+                                   **current_app.config["SQLALCHEMY_ENGINE_OPTIONS"])
+        else:
+            engine = main.execution_options(isolation_level="AUTOCOMMIT")
+        current_app.extensions["cmr_autocommit_engine"] = engine
+    return engine
+
+
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()

@@ -142,6 +142,8 @@ def app(app_config):
     with app.app_context():
         db.session.remove()
         db.engine.dispose()
+        if "cmr_autocommit_engine" in app.extensions:  # the PDF download's (extensions.py)
+            app.extensions["cmr_autocommit_engine"].dispose()
 
 
 SELLER_BANK = {"bank_name": "mBank S.A.", "bank_account": "PL61109010140000071219812874", "bank_swift": "BREXPLPW"}

@@ -30,15 +30,18 @@ def authenticate():
     if scheme.lower() != "bearer" or not secret.strip():
         raise Unauthorized("Send an API token: Authorization: Bearer <token>.")
     if request.endpoint in PDF_DOWNLOAD:
-        # One SELECT needs no transaction around it: no BEGIN and ROLLBACK round trips,
-        # and the connection keeps its prepared statements (a ROLLBACK drops them).
-        db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+        # Its one SELECT runs in autocommit, outside the session (extensions.autocommit_engine).
         download = tokens.download_values(secret.strip(), _document_in_path())
         if download is None:
             raise Unauthorized("This API token is not valid.")
         answer = cached_pdf(download)
         if answer is not None:
             return answer
+        # The rest reads without a transaction too (unless the catalogue was just read in
+        # one): no BEGIN and ROLLBACK round trips, and the connection keeps its prepared
+        # statements (a ROLLBACK drops them).
+        if not db.session().in_transaction():
+            db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
         user = tokens.attach(download)
     else:
         user = tokens.user_for_token(secret.strip(), document_id=_document_in_path())

@@ -14,7 +14,7 @@ from sqlalchemy.orm import joinedload, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 
 from .. import clock
-from ..extensions import db
+from ..extensions import autocommit_engine, db
 from ..models import ApiToken, Company, Document, Subscription, User
 from ..tenant import get_owned
 
@@ -86,7 +86,7 @@ class Download(NamedTuple):
 
 @lru_cache(maxsize=1)
 def _download_statement():
-    """The PDF download's token query: plain columns, run on the connection. SQLAlchemy's
+    """The PDF download's token query: plain columns, run without the session. SQLAlchemy's
     ORM (its execution and the objects it builds from a row) was half the work of a cached
     download; a download the cache answers needs no ORM object (api/auth.py)."""
     from . import entitlements, pdf_cache, subscriptions
@@ -108,8 +108,9 @@ def download_values(secret: str, document_id: int | None) -> Download | None:
     its first query (the paid plan, the catalogue's stamp, the number of users)."""
     from . import entitlements, pdf_cache, subscriptions
     now = clock.now()
-    row = db.session.connection().execute(
-        _download_statement(), {"token_hash": _hash(secret), "now": now, "doc_id": document_id}).first()
+    with autocommit_engine().connect() as connection:
+        row = connection.execute(_download_statement(),
+                                 {"token_hash": _hash(secret), "now": now, "doc_id": document_id}).first()
     if row is None:
         return None
     cuts = [len(LIGHT_TOKEN)]

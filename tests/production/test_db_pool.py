@@ -56,8 +56,11 @@ def test_a_checkout_sends_nothing_to_the_server(app, api):
     server is the request's own statements and nothing else."""
     from sqlalchemy import event
 
-    from cmr_app.extensions import db
+    from cmr_app.extensions import autocommit_engine, db
     assert api.get("/documents").status_code == 200  # a connection waits in the pool
+    doc = api.post("/documents", json=sample_document()).get_json()
+    pdf = f"/documents/{doc['id']}/pdf"
+    assert api.get(pdf).status_code == 200  # rendered; the download's own engine has a connection
     statements, on_the_wire = [], []
     original = psycopg.Cursor.execute
 
@@ -68,12 +71,15 @@ def test_a_checkout_sends_nothing_to_the_server(app, api):
     def before(conn, cursor, statement, *args):
         statements.append(statement)
     with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", before)
+        engines = [db.engine, autocommit_engine()]
+    for engine in engines:
+        event.listen(engine, "before_cursor_execute", before)
     psycopg.Cursor.execute = execute
     try:
         assert api.get("/documents").status_code == 200
+        assert api.get(pdf).status_code == 200  # from the cache: the token query alone
     finally:
         psycopg.Cursor.execute = original
-        event.remove(engine, "before_cursor_execute", before)
-    assert statements and on_the_wire == statements
+        for engine in engines:
+            event.remove(engine, "before_cursor_execute", before)
+    assert len(statements) >= 2 and on_the_wire == statements

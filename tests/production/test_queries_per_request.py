@@ -16,16 +16,21 @@ from tests.conftest import sample_document
 @pytest.fixture
 def queries(app):
     """The SQL statements (with their parameters) sent to the database, cleared by the test."""
+    from cmr_app.extensions import autocommit_engine
     seen: list[tuple[str, str]] = []
     with app.app_context():
-        engine = db.engine
+        # The session's engine, and the one the PDF download's token query runs on
+        # (the same on SQLite).
+        engines = [db.engine] + ([autocommit_engine()] if autocommit_engine().pool is not db.engine.pool else [])
 
     def record(conn, cursor, statement, parameters, context, executemany):
         seen.append((statement, repr(parameters)))
 
-    event.listen(engine, "before_cursor_execute", record)
+    for engine in engines:
+        event.listen(engine, "before_cursor_execute", record)
     yield seen
-    event.remove(engine, "before_cursor_execute", record)
+    for engine in engines:
+        event.remove(engine, "before_cursor_execute", record)
 
 
 def _counted(queries, call) -> list[str]:
