@@ -46,21 +46,29 @@ def private_answer(path: str) -> bool:
 def init_app(app: Flask) -> None:
     https = app.config["BASE_URL"].startswith("https://")
 
+    every_answer = [("X-Content-Type-Options", "nosniff"), ("Referrer-Policy", "same-origin"),
+                    ("X-Frame-Options", "DENY")]  # X-Frame-Options: for browsers without frame-ancestors
+    if https:
+        every_answer.append(("Strict-Transport-Security", HSTS))
+
     @app.after_request
     def security_headers(response):
         headers = response.headers
-        headers.setdefault("X-Content-Type-Options", "nosniff")
-        headers.setdefault("Referrer-Policy", "same-origin")
-        headers.setdefault("X-Frame-Options", "DENY")  # for browsers without frame-ancestors
+        # Each header the view has not set (a view's own value stands); the names read
+        # once, not once per header: this runs at every answer.
+        present = {name.lower() for name, _ in headers.items()}
+        wanted = every_answer
         if response.mimetype == "text/html":
-            headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-        if https:
-            headers.setdefault("Strict-Transport-Security", HSTS)
-        if request.endpoint != "static" and (private_answer(request.path) or _signed_in()):
+            wanted = wanted + [("Content-Security-Policy", CONTENT_SECURITY_POLICY)]
+        private = request.endpoint != "static" and (private_answer(request.path) or _signed_in())
+        if private:
             # A view may ask for revalidation (ETag answers) but never for storing.
             if "no-store" not in headers.get("Cache-Control", ""):
                 headers["Cache-Control"] = NO_STORE
-            headers.setdefault("Pragma", "no-cache")
+            wanted = wanted + [("Pragma", "no-cache")]
+        for name, value in wanted:
+            if name.lower() not in present:
+                headers.add(name, value)
         return response
 
 

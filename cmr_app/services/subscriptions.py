@@ -27,6 +27,8 @@ def _cached(key: tuple, load):
 
 
 def _pending_billing_rows(session) -> bool:
+    if session is db.session and not session.registry.has():
+        return False  # no session made in this request (the PDF download's cached answer)
     return any(isinstance(obj, (Order, Subscription)) for obj in (*session.new, *session.dirty, *session.deleted))
 
 
