@@ -346,7 +346,10 @@ def main() -> None:
             from rq import Queue
             from cmr_app.tasks import QUEUES
             queues = [Queue(name, connection=redis.Redis.from_url(args.redis_url)) for name in QUEUES]
-            while any(len(queue) or queue.started_job_registry.count for queue in queues):
+            from cmr_app.services.pdf_cache import PRERENDER_PENDING
+            pending = redis.Redis.from_url(args.redis_url)
+            while any(len(queue) or queue.started_job_registry.count for queue in queues) \
+                    or pending.scard(PRERENDER_PENDING):
                 if servers[0].poll() is not None:
                     raise SystemExit("the RQ worker stopped")
                 time.sleep(0.5)

@@ -54,6 +54,18 @@ def _enqueue(queue: str, func, kwargs: dict, **options) -> None:
         func(**kwargs)
 
 
+def redis_connection():
+    """The app's Redis client (REDIS_URL set), for work kept beside the queues."""
+    return _connection(current_app.config["REDIS_URL"])
+
+
+def in_own_request(func, **kwargs):
+    """func(**kwargs) in an app and request context of its own (a job doing many things)."""
+    app = current_app._get_current_object()
+    with app.app_context():
+        return _run_in_request(app, func, kwargs)
+
+
 def run(name: str, kwargs: dict) -> None:
     """The RQ entry point. In a worker process it makes the app once from the environment;
     a worker inside a running app (tests, burst mode) uses that app."""

@@ -88,17 +88,55 @@ def prerender_later(doc: Document) -> None:
 _PENDING = "pdf_prerender"
 
 
+# Documents whose PDF waits to be rendered ahead ("<doc id>:<company id>"), and the
+# mark of a job queued to render them: issuing adds to the set in one round trip, and
+# queues a job only when none waits or runs. An RQ job per document cost the request
+# a tenth of its work, and the worker its overhead per document.
+PRERENDER_PENDING = "cmr:prerender:pending"
+PRERENDER_QUEUED = "cmr:prerender:queued"
+
+
 @event.listens_for(Session, "after_commit")
 def _queue_after_commit(session):
     pending = session.info.pop(_PENDING, None)
     if not pending or not has_app_context():
         return
     from .. import tasks
-    for doc_id, company_id in sorted(pending):
-        try:
-            tasks.enqueue_low(prerender_job, doc_id=doc_id, company_id=company_id)
-        except Exception as exc:  # Redis away: the PDF is rendered at its first download
-            log.warning("could not queue the PDF of document %s (%s)", doc_id, exc)
+    try:
+        redis = tasks.redis_connection()
+        with redis.pipeline() as pipe:
+            pipe.sadd(PRERENDER_PENDING, *(f"{doc_id}:{company_id}" for doc_id, company_id in sorted(pending)))
+            pipe.set(PRERENDER_QUEUED, 1, nx=True, ex=tasks.LOW_TTL_SECONDS)
+            _, job_needed = pipe.execute()
+        if job_needed:
+            # Dropped with the job when no worker takes it within the hour (a node whose
+            # worker does not listen on cmr-low): Redis does not fill up with them. Set
+            # once per job, not by each document, so that steady issuing cannot keep them.
+            redis.expire(PRERENDER_PENDING, tasks.LOW_TTL_SECONDS)
+            tasks.enqueue_low(prerender_pending_job)
+    except Exception as exc:  # Redis away: the PDFs are rendered at their first download
+        log.warning("could not queue the PDFs of documents %s (%s)", sorted(pending), exc)
+
+
+def prerender_pending_job() -> int:
+    """The RQ job: renders the PDF of each document waiting in the set (prerender_job),
+    until none is left; returns how many it took. It clears the mark first, so a document
+    added from then on queues a new job: none waits without a job to take it."""
+    from .. import tasks
+    redis = tasks.redis_connection()
+    redis.delete(PRERENDER_QUEUED)
+    taken = 0
+    while members := redis.spop(PRERENDER_PENDING, 20):
+        for member in members:
+            doc_id, company_id = (int(part) for part in member.split(b":"))
+            # Each in a context of its own: nothing a request keeps (the company's plan,
+            # the session's objects) outlives one document.
+            try:
+                tasks.in_own_request(prerender_job, doc_id=doc_id, company_id=company_id)
+            except Exception:  # noqa: BLE001  (its first download renders it; the others go on)
+                log.exception("rendering the PDF of document %s ahead failed", doc_id)
+            taken += 1
+    return taken
 
 
 @event.listens_for(Session, "after_soft_rollback")

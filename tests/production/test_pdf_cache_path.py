@@ -128,8 +128,12 @@ def test_pdfs_rendered_ahead_wait_behind_e_mails_and_expire_unstarted(app, app_c
     api.put("/account/features/email_documents", json={"enabled": True})
     assert api.post(f"/documents/{issued[0]['id']}/email", json={"to": ["office@example.com"]}).status_code == 202
     low, owed = Queue(tasks.LOW_QUEUE, connection=server), Queue(tasks.QUEUE, connection=server)
-    assert (len(low), len(owed)) == (3, 1)  # the e-mail was queued last
-    assert {job.ttl for job in low.jobs} == {tasks.LOW_TTL_SECONDS} and owed.jobs[0].ttl is None
+    # One job renders the three (the first issue queued it), the e-mail queued after it.
+    assert (len(low), len(owed)) == (1, 1)
+    assert server.scard(pdf_cache.PRERENDER_PENDING) == 3
+    # Dropped, the job and the documents waiting, if no worker takes them within the hour.
+    assert low.jobs[0].ttl == tasks.LOW_TTL_SECONDS and owed.jobs[0].ttl is None
+    assert 0 < server.ttl(pdf_cache.PRERENDER_PENDING) <= tasks.LOW_TTL_SECONDS
 
     def worker(*arguments):  # the production worker, as the README starts it
         env = {k: v for k, v in os.environ.items() if not k.startswith("CMR_")}
@@ -146,6 +150,11 @@ def test_pdfs_rendered_ahead_wait_behind_e_mails_and_expire_unstarted(app, app_c
 
     worker("--max-jobs", "1")  # the e-mail goes out first, though queued after the PDFs
     assert [b"office@example.com" in p.read_bytes() for p in mail_dir.glob("*.eml")] == [True]
-    assert cached() == 0 and len(low) == 3
+    assert cached() == 0 and len(low) == 1
     worker()
-    assert cached() == 3 and len(low) == 0
+    assert cached() == 3 and len(low) == 0 and server.scard(pdf_cache.PRERENDER_PENDING) == 0
+    # The next document issued queues a job again.
+    api.post("/documents", json=sample_document())
+    assert len(low) == 1 and server.scard(pdf_cache.PRERENDER_PENDING) == 1
+    worker()
+    assert cached() == 4
