@@ -59,9 +59,8 @@ def redis_connection():
     return _connection(current_app.config["REDIS_URL"])
 
 
-def in_own_request(func, **kwargs):
+def in_own_request(app, func, **kwargs):
     """func(**kwargs) in an app and request context of its own (a job doing many things)."""
-    app = current_app._get_current_object()
     with app.app_context():
         return _run_in_request(app, func, kwargs)
 

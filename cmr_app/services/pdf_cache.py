@@ -118,24 +118,35 @@ def _queue_after_commit(session):
         log.warning("could not queue the PDFs of documents %s (%s)", sorted(pending), exc)
 
 
+# A job renders at most this many, then queues the next: a worker asked to stop (a
+# deploy) stops after one such batch, not after the whole backlog.
+PRERENDER_BATCH = 100
+
+
 def prerender_pending_job() -> int:
     """The RQ job: renders the PDF of each document waiting in the set (prerender_job),
-    until none is left; returns how many it took. It clears the mark first, so a document
-    added from then on queues a new job: none waits without a job to take it."""
+    up to PRERENDER_BATCH, then queues the next job if any are left; returns how many it
+    took. It clears the mark first, so a document added from then on queues a new job:
+    none waits without a job to take it. worker.sh runs these on a worker of their own
+    that only gets the CPU nothing else wants."""
     from .. import tasks
     redis = tasks.redis_connection()
     redis.delete(PRERENDER_QUEUED)
+    app = current_app._get_current_object()
     taken = 0
-    while members := redis.spop(PRERENDER_PENDING, 20):
+    while taken < PRERENDER_BATCH and (members := redis.spop(PRERENDER_PENDING, min(20, PRERENDER_BATCH - taken))):
         for member in members:
             doc_id, company_id = (int(part) for part in member.split(b":"))
-            # Each in a context of its own: nothing a request keeps (the company's plan,
-            # the session's objects) outlives one document.
             try:
-                tasks.in_own_request(prerender_job, doc_id=doc_id, company_id=company_id)
+                # A context of its own: nothing a request keeps (the company's plan, the
+                # session's objects) outlives one document.
+                tasks.in_own_request(app, prerender_job, doc_id=doc_id, company_id=company_id)
             except Exception:  # noqa: BLE001  (its first download renders it; the others go on)
                 log.exception("rendering the PDF of document %s ahead failed", doc_id)
             taken += 1
+    if taken == PRERENDER_BATCH and redis.scard(PRERENDER_PENDING) \
+            and redis.set(PRERENDER_QUEUED, 1, nx=True, ex=tasks.LOW_TTL_SECONDS):
+        tasks.enqueue_low(prerender_pending_job)
     return taken
 
 

@@ -6,6 +6,12 @@ version, so its first download is a hit."""
 from __future__ import annotations
 
 import io
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
 from datetime import timedelta
 
 import pytest
@@ -112,12 +118,20 @@ def test_with_redis_the_queue_renders_the_pdf_at_issue_and_at_a_new_version(app,
                       .strip('"')) is not None
 
 
-@pytest.mark.skipif(not REDIS_URL, reason="needs Redis (CMR_TEST_REDIS_URL)")
-def test_pdfs_rendered_ahead_wait_behind_e_mails_and_expire_unstarted(app, app_config, api, mail_dir):
-    import os
-    import subprocess
-    from pathlib import Path
+def _worker_env(app_config) -> dict:
+    """worker.sh's environment: the test app's, as the README starts it."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CMR_")}
+    env.update({"CMR_DATABASE_URL": app_config["DATABASE_URL"], "CMR_REDIS_URL": REDIS_URL,
+                "CMR_SECRET_KEY": app_config["SECRET_KEY"], "CMR_MAIL_URL": app_config["MAIL_URL"],
+                "CMR_BASE_URL": app_config["BASE_URL"]})
+    return env
 
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.mark.skipif(not REDIS_URL, reason="needs Redis (CMR_TEST_REDIS_URL)")
+def test_pdfs_rendered_ahead_wait_in_one_job_beside_e_mails_and_expire_unstarted(app, app_config, api, mail_dir):
     import redis
     from rq import Queue
 
@@ -128,33 +142,58 @@ def test_pdfs_rendered_ahead_wait_behind_e_mails_and_expire_unstarted(app, app_c
     api.put("/account/features/email_documents", json={"enabled": True})
     assert api.post(f"/documents/{issued[0]['id']}/email", json={"to": ["office@example.com"]}).status_code == 202
     low, owed = Queue(tasks.LOW_QUEUE, connection=server), Queue(tasks.QUEUE, connection=server)
-    # One job renders the three (the first issue queued it), the e-mail queued after it.
+    # One job renders the three (the first issue queued it); the e-mail on the owed queue.
     assert (len(low), len(owed)) == (1, 1)
     assert server.scard(pdf_cache.PRERENDER_PENDING) == 3
     # Dropped, the job and the documents waiting, if no worker takes them within the hour.
     assert low.jobs[0].ttl == tasks.LOW_TTL_SECONDS and owed.jobs[0].ttl is None
     assert 0 < server.ttl(pdf_cache.PRERENDER_PENDING) <= tasks.LOW_TTL_SECONDS
 
-    def worker(*arguments):  # the production worker, as the README starts it
-        env = {k: v for k, v in os.environ.items() if not k.startswith("CMR_")}
-        env.update({"CMR_DATABASE_URL": app_config["DATABASE_URL"], "CMR_REDIS_URL": REDIS_URL,
-                    "CMR_SECRET_KEY": app_config["SECRET_KEY"], "CMR_MAIL_URL": app_config["MAIL_URL"],
-                    "CMR_BASE_URL": app_config["BASE_URL"]})
-        root = Path(__file__).resolve().parents[2]
-        done = subprocess.run([str(root / "worker.sh"), "--burst", *arguments], cwd=root, env=env,
-                              capture_output=True, timeout=120)
-        assert done.returncode == 0, done.stderr.decode()[-2000:]
-
     def cached() -> int:
         return len(list(server.scan_iter(pdf_cache.REDIS_PREFIX + "*")))
 
-    worker("--max-jobs", "1")  # the e-mail goes out first, though queued after the PDFs
-    assert [b"office@example.com" in p.read_bytes() for p in mail_dir.glob("*.eml")] == [True]
-    assert cached() == 0 and len(low) == 1
+    def worker():  # the production workers, as the README starts them
+        done = subprocess.run([str(ROOT / "worker.sh"), "--burst"], cwd=ROOT, env=_worker_env(app_config),
+                              capture_output=True, timeout=120)
+        assert done.returncode == 0, done.stderr.decode()[-2000:]
+
     worker()
+    assert [b"office@example.com" in p.read_bytes() for p in mail_dir.glob("*.eml")] == [True]
     assert cached() == 3 and len(low) == 0 and server.scard(pdf_cache.PRERENDER_PENDING) == 0
     # The next document issued queues a job again.
     api.post("/documents", json=sample_document())
     assert len(low) == 1 and server.scard(pdf_cache.PRERENDER_PENDING) == 1
     worker()
     assert cached() == 4
+
+
+@pytest.mark.skipif(not REDIS_URL, reason="needs Redis (CMR_TEST_REDIS_URL)")
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="SCHED_IDLE is Linux's")
+def test_worker_sh_renders_ahead_only_with_cpu_nothing_else_wants(app_config):
+    """worker.sh: e-mails and the rest owed on a worker at nice 10; renderings ahead on a
+    worker of their own at SCHED_IDLE, so a request or an e-mail wanting the processor
+    always gets it first. One ending ends the other (a supervisor then restarts both)."""
+    script = subprocess.Popen([str(ROOT / "worker.sh")], cwd=ROOT, env=_worker_env(app_config),
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 60
+        while True:  # each rq worker names its queues in its process title once it listens
+            children = Path(f"/proc/{script.pid}/task/{script.pid}/children").read_text().split()
+            titles = {pid: Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")[0].decode() for pid in children}
+            if len(children) == 2 and all("Listening on " in t for t in titles.values()):
+                break
+            assert time.monotonic() < deadline, titles
+            time.sleep(0.2)
+        queue = {t.rsplit("Listening on ", 1)[1]: pid for pid, t in titles.items()}
+        # /proc/<pid>/stat after the command's name: nice is the 17th field, policy the 39th.
+        stat = {name: Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split() for name, pid in queue.items()}
+        assert {name: (int(f[16]), int(f[38])) for name, f in stat.items()} == \
+            {"cmr": (10, os.SCHED_OTHER), "cmr-low": (0, os.SCHED_IDLE)}
+        os.kill(int(queue["cmr"]), signal.SIGKILL)  # a crash of one
+        assert script.wait(timeout=60) != 0
+        low = Path(f"/proc/{queue['cmr-low']}/stat")
+        assert not low.exists() or low.read_text().rsplit(")", 1)[1].split()[0] == "Z"  # ended with it
+    finally:
+        if script.poll() is None:
+            script.terminate()  # worker.sh stops both workers
+            script.wait(timeout=60)
