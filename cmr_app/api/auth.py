@@ -74,7 +74,8 @@ def cached_pdf(download: tokens.Download):
     from ..services import documents, entitlements, pdf_cache
     from .routes import pdf_options
     set_current_company(company.id)
-    if not entitlements.within_user_limit(company, g.users_in_company) or documents.archived(company, doc):
+    plan = entitlements.plan_in_force(company)
+    if not entitlements.within_user_limit(company, g.users_in_company, plan) or documents.archived(company, doc, plan):
         return None
     try:
         options = pdf_options(request.args)

@@ -94,18 +94,19 @@ def numbering_settings(company: Company) -> tuple[str, int]:
     return numbering.standard_pattern(company.numbering_pattern), 1
 
 
-def archive_cutoff(company: Company):
+def archive_cutoff(company: Company, plan=None):
     """Documents created before this moment are beyond the plan's archive: hidden, never
-    deleted, back on upgrade. None when the plan keeps everything."""
-    months = entitlements.plan_in_force(company).archive_months
+    deleted, back on upgrade. None when the plan keeps everything. `plan`: the plan in
+    force, when the caller has it."""
+    months = (plan or entitlements.plan_in_force(company)).archive_months
     if months is None:
         return None
     return plans.add_months_local(clock.now(), -months, company.timezone)
 
 
-def archived(company: Company, doc: Document) -> bool:
+def archived(company: Company, doc: Document, plan=None) -> bool:
     """Beyond the plan's archive: hidden (never deleted) until a plan keeps it again."""
-    cutoff = archive_cutoff(company)
+    cutoff = archive_cutoff(company, plan)
     return cutoff is not None and doc.created_at < cutoff
 
 

@@ -150,9 +150,10 @@ def blocked_user_ids(company: Company) -> set[int]:
     return {u.id for u in ordered[limit:]}
 
 
-def within_user_limit(company: Company, users_in_company: int) -> bool:
-    """No user of a company within its plan's user limit is blocked."""
-    return users_in_company <= plan_in_force(company).users
+def within_user_limit(company: Company, users_in_company: int, plan: plans.Plan | None = None) -> bool:
+    """No user of a company within its plan's user limit is blocked. `plan`: the plan in
+    force, when the caller has it."""
+    return users_in_company <= (plan or plan_in_force(company)).users
 
 
 def user_blocked(user: User, users_in_company: int | None = None) -> bool:
