@@ -70,8 +70,8 @@ def _dispatch_on_teardown(exc=None) -> None:
 
 def dispatch() -> list[int]:
     """Hands the rows committed so far in this context to the queue, or sends them now."""
-    if not has_app_context():
-        return []
+    if not has_app_context() or not db.session.registry.has():
+        return []  # no session in this context (the PDF download's cached answer): nothing committed
     ids = sorted(db.session().info.pop(_READY, ()) or ())
     if not ids:
         return []

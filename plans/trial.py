@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from functools import lru_cache
 
 from .localtime import TimeZone, local_date, local_midnight, require_aware
 
@@ -9,6 +10,7 @@ TRIAL_DAYS = 30
 REMINDER_DAYS_BEFORE_END = 3
 
 
+@lru_cache(maxsize=4096)  # pure, and every request's entitlements ask it
 def trial_window(registered_at: datetime, tz: TimeZone) -> tuple[datetime, datetime]:
     """(starts_at, ends_at) as aware UTC.
 
