@@ -1,11 +1,12 @@
-"""Background work: with REDIS_URL set, jobs run on RQ queues (`./worker.sh`:
-`rq worker -u $CMR_REDIS_URL -w rq.worker.SimpleWorker cmr cmr-low`, with the same CMR_*
-environment as the web); without it they run inline. Jobs carry ids, never objects. This
+"""Background work: with REDIS_URL set, jobs run on RQ queues (`./worker.sh`: an
+`rq worker -w rq.worker.SimpleWorker` for each queue, with the same CMR_* environment as
+the web); without it they run inline. Jobs carry ids, never objects. This
 module knows the queues only: callers hand it a function, so it imports none of them.
 
-Two queues, taken in order: `cmr` holds what is owed (e-mails, invoices, exports);
-`cmr-low` what only saves a later request time (a PDF rendered ahead of its download),
-so a burst of issued documents never holds back a password-reset e-mail."""
+Two queues, each with its worker: `cmr` holds what is owed (e-mails, invoices, exports);
+`cmr-low` what only saves a later request time (PDFs rendered ahead of their download),
+whose worker only gets the CPU nothing else wants, so a burst of issued documents never
+holds back a password-reset e-mail nor slows a request."""
 from __future__ import annotations
 
 import importlib
@@ -15,7 +16,7 @@ from flask import current_app, has_app_context
 
 QUEUE = "cmr"
 LOW_QUEUE = "cmr-low"
-QUEUES = (QUEUE, LOW_QUEUE)  # a worker's order: what is owed first
+QUEUES = (QUEUE, LOW_QUEUE)  # drain() takes them in this order: what is owed first
 # Work ahead of need is dropped when no worker started it within an hour (a node whose
 # worker does not listen on cmr-low): the request it would have spared does it then.
 LOW_TTL_SECONDS = 3600

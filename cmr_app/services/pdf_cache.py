@@ -11,8 +11,8 @@ one version, so a copy kept in memory can never be stale. Redis being unreachabl
 breaks a PDF: the PDF is rendered and the cache is skipped for a short while.
 
 With Redis set, issuing a document or saving a new version queues the rendering of its
-PDF with the default options (prerender_later) on the low-priority queue: the first
-download is then a hit."""
+PDF with the default options (prerender_later): the document waits in a Redis set that a
+job on the low-priority queue drains; the first download is then a hit."""
 from __future__ import annotations
 
 import hashlib
