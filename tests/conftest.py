@@ -227,6 +227,25 @@ def make_account(app):
     return make
 
 
+@pytest.fixture
+def make_member(app):
+    """A user of the owner's company with the given role, already verified."""
+    def make(owner, role: str, email: str | None = None):
+        from cmr_app import clock
+        from cmr_app.models import User
+        from cmr_app.services import accounts
+        with app.app_context():
+            user = User(company_id=owner.company_id, email=email or f"{role}-{uuid.uuid4().hex}@example.com",
+                        password_hash=accounts.hash_password("correct horse 1"), role=role,
+                        email_verified_at=clock.now())
+            db.session.add(user)
+            db.session.commit()
+            db.session.refresh(user)
+            db.session.expunge(user)
+        return user
+    return make
+
+
 class Api:
     """A JSON client acting with one user's bearer token."""
     def __init__(self, client, token: str):

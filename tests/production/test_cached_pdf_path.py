@@ -7,7 +7,6 @@ second is one the cached answer would take."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
-from types import SimpleNamespace
 
 import pytest
 import time_machine
@@ -92,15 +91,10 @@ def test_a_blocked_company_gets_403_though_its_pdf_is_cached(runner, make_accoun
     assert api.get(path).status_code == 200
 
 
-def test_a_user_beyond_the_plans_limit_gets_403_though_the_pdf_is_cached(app, make_account, api_for):
-    from cmr_app.models import User
+def test_a_user_beyond_the_plans_limit_gets_403_though_the_pdf_is_cached(make_account, make_member, api_for):
     with time_machine.travel(REGISTERED, tick=False):
         owner = make_account(plan="standard")
-        with app.app_context():
-            editor = User(company_id=owner.company_id, email="ed@example.com", password_hash="x", role="editor")
-            db.session.add(editor)
-            db.session.commit()
-            as_editor = api_for(SimpleNamespace(id=editor.id))
+        as_editor = api_for(make_member(owner, "editor"))
         doc = as_editor.post("/documents", json=sample_document()).get_json()
         path = f"/documents/{doc['id']}/pdf"
         assert as_editor.get(path).status_code == 200

@@ -2,11 +2,8 @@
 members with a role, switching plan features, and the CMR form as posted by a browser."""
 from __future__ import annotations
 
-import uuid
-
 import pytest
 
-from cmr_app import clock
 from cmr_app.extensions import db
 
 PASSWORD = "correct horse 1"
@@ -24,24 +21,6 @@ def login(client):
 @pytest.fixture
 def owner(make_account, login):
     return login(make_account(company="Spedycja Test"))
-
-
-@pytest.fixture
-def make_member(app):
-    """A user of the owner's company with the given role, already verified."""
-    def make(owner, role: str, email: str | None = None):
-        from cmr_app.models import User
-        from cmr_app.services import accounts
-        with app.app_context():
-            user = User(company_id=owner.company_id, email=email or f"{role}-{uuid.uuid4().hex}@example.com",
-                        password_hash=accounts.hash_password(PASSWORD), role=role,
-                        email_verified_at=clock.now())
-            db.session.add(user)
-            db.session.commit()
-            db.session.refresh(user)
-            db.session.expunge(user)
-        return user
-    return make
 
 
 @pytest.fixture
