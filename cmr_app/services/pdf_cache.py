@@ -156,8 +156,9 @@ def _forget_after_rollback(session, previous_transaction):
 
 
 def prerender_job(doc_id: int, company_id: int) -> None:
-    """The RQ job: renders the document's PDF into the cache unless it is there (or the
-    document is gone, withdrawn or changed into something that cannot be printed)."""
+    """Renders the document's PDF into the cache unless it is there (or the document is
+    gone, withdrawn or changed into something that cannot be printed): one document of
+    prerender_pending_job."""
     from ..errors import ServiceError
     from ..tenant import set_current_company
     set_current_company(company_id)

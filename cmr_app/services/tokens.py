@@ -88,9 +88,15 @@ class Download(NamedTuple):
 def _download_statement():
     """The PDF download's token query: plain columns, run without the session. SQLAlchemy's
     ORM (its execution and the objects it builds from a row) was half the work of a cached
-    download; a download the cache answers needs no ORM object (api/auth.py)."""
+    download; a download the cache answers needs no ORM object (api/auth.py). With it, the
+    slices of its row: the token's, the user's, the company's and the document's values,
+    then the rest."""
     from . import entitlements, pdf_cache, subscriptions
-    return (select(*LIGHT_TOKEN, *LIGHT_USER, *LIGHT_COMPANY, *pdf_cache.DOCUMENT_KEY_COLUMNS,
+    ends, end = [], 0
+    for columns in (LIGHT_TOKEN, LIGHT_USER, LIGHT_COMPANY, pdf_cache.DOCUMENT_KEY_COLUMNS):
+        ends.append(end := end + len(columns))
+    slices = [slice(start, stop) for start, stop in zip([0, *ends], [*ends, None])]
+    return slices, (select(*LIGHT_TOKEN, *LIGHT_USER, *LIGHT_COMPANY, *pdf_cache.DOCUMENT_KEY_COLUMNS,
                    entitlements.users_count_column(ApiToken.company_id),
                    *entitlements.catalogue_stamp_columns(),
                    subscriptions.paid_plan_code_column(ApiToken.company_id))
@@ -108,21 +114,18 @@ def download_values(secret: str, document_id: int | None) -> Download | None:
     its first query (the paid plan, the catalogue's stamp, the number of users)."""
     from . import entitlements, pdf_cache, subscriptions
     now = clock.now()
+    (token, user, company, document, rest), statement = _download_statement()
     with autocommit_engine().connect() as connection:
-        row = connection.execute(_download_statement(),
-                                 {"token_hash": _hash(secret), "now": now, "doc_id": document_id}).first()
+        row = connection.execute(statement, {"token_hash": _hash(secret), "now": now, "doc_id": document_id}).first()
     if row is None:
         return None
-    cuts = [len(LIGHT_TOKEN)]
-    cuts += [cuts[-1] + len(LIGHT_USER), cuts[-1] + len(LIGHT_USER) + len(LIGHT_COMPANY)]
-    cuts.append(cuts[-1] + len(pdf_cache.DOCUMENT_KEY_COLUMNS))
-    company = CompanyValues._make(row[cuts[1]:cuts[2]])
-    users, plans_count, plans_changed, paid = row[cuts[3]:]
+    company = CompanyValues._make(row[company])
+    users, plans_count, plans_changed, paid = row[rest]
     subscriptions.remember_paid(company.id, paid)
     entitlements.note_catalogue_stamp(plans_count, plans_changed)
     g.users_in_company = users
-    document = row[cuts[2]:cuts[3]]
-    return Download(TokenValues._make(row[:cuts[0]]), UserValues(*row[cuts[0]:cuts[1]], company),
+    document = row[document]
+    return Download(TokenValues._make(row[token]), UserValues(*row[user], company),
                     pdf_cache.DocumentValues._make(document) if document[0] is not None else None, now)
 
 
